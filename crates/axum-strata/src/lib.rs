@@ -1,0 +1,68 @@
+//! Litestar's response features for plain axum routers.
+//!
+//! Strata adds layers, response types and extractors to the `Router`s and handlers you already
+//! have; it has no server of its own, so `axum::serve` stays. The architecture, "responses
+//! carry intent, layers resolve it" with the closest layer winning, is described in the
+//! repository's `DESIGN.md`.
+//!
+//! Today this crate re-exports the typed headers ([`headers`]) and the tower layers
+//! ([`tower`]); response types, extractors and the per-level builder arrive feature by feature.
+//!
+//! # Feature flags
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `full` | no | every feature below, and every layer of `strata-tower` |
+//!
+//! # A complete small server
+//!
+//! Typed headers in and out of a handler, with `axum_extra::TypedHeader`, served by
+//! `axum::serve` and asked by a real client over TCP:
+//!
+//! ```
+//! use std::time::Duration;
+//! use axum::{Router, routing::get};
+//! use axum_extra::TypedHeader;
+//! use axum_strata::headers::{Accept, CacheControl, mime};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! async fn greeting(accept: Option<TypedHeader<Accept>>) -> (TypedHeader<CacheControl>, String) {
+//!     let accept = accept.map(|TypedHeader(a)| a).unwrap_or_default();
+//!     let html = "text/html".parse().unwrap();
+//!     let body = if accept.best_match([&mime::TEXT_PLAIN, &html]) == Some(&html) {
+//!         "<p>hello</p>".to_owned()
+//!     } else {
+//!         "hello".to_owned()
+//!     };
+//!     (TypedHeader(CacheControl::max_age(Duration::from_secs(60)).public()), body)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = Router::new().route("/", get(greeting));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//!     let addr = listener.local_addr()?;
+//!     tokio::spawn(async move { axum::serve(listener, app).await });
+//!
+//!     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+//!     stream
+//!         .write_all(b"GET / HTTP/1.1\r\nhost: x\r\naccept: text/html\r\nconnection: close\r\n\r\n")
+//!         .await?;
+//!     let mut response = String::new();
+//!     stream.read_to_string(&mut response).await?;
+//!     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));
+//!     assert!(response.contains("\r\ncache-control: max-age=60, public\r\n"));
+//!     assert!(response.ends_with("\r\n\r\n<p>hello</p>"));
+//!     Ok(())
+//! }
+//! ```
+
+/// Typed headers: the `strata-headers` crate.
+pub use strata_headers as headers;
+/// Tower layers that need nothing from axum: the `strata-tower` crate.
+pub use strata_tower as tower;
+
+// The README's Rust example compiles as a doctest, so it cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
