@@ -1,0 +1,45 @@
+//! Serves the Strata showcase. See the crate docs for the address options.
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    let addr = match showcase::listen_addr(std::env::args().skip(1), std::env::var("STRATA_ADDR").ok()) {
+        Ok(addr) => addr,
+        Err(message) => {
+            tracing::error!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!("cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(bound) => tracing::info!("showcase listening on http://{bound}/"),
+        Err(e) => tracing::warn!("listening, but the bound address is unknown: {e}"),
+    }
+    let shutdown = async {
+        // If the signal handler cannot be installed, serve until killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tracing::info!("shutting down");
+    };
+    if let Err(e) = axum::serve(listener, showcase::app()).with_graceful_shutdown(shutdown).await {
+        tracing::error!("server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,146 @@
+//! The seed examples of `shared/SEED_ROUTES.md`: where each is served and whether it is yet.
+
+/// One seed example and the paths it answers under its prefix.
+#[derive(Debug, Clone, Copy)]
+pub struct Seed {
+    /// Where the example is mounted, such as `/seeds/json`.
+    pub prefix: &'static str,
+    /// The seed document it comes from (`000` … `003`).
+    pub seed: &'static str,
+    /// What the example shows.
+    pub example: &'static str,
+    /// The methods and paths after the prefix.
+    pub paths: &'static [&'static str],
+    /// The path the index links to (after the prefix), when the example is served.
+    pub link: Option<&'static str>,
+}
+
+const fn seed(
+    prefix: &'static str,
+    seed: &'static str,
+    example: &'static str,
+    paths: &'static [&'static str],
+) -> Seed {
+    Seed { prefix, seed, example, paths, link: None }
+}
+
+/// Every seed example, in the order of `SEED_ROUTES.md`. `link` is set for those the showcase
+/// serves; the others are listed as not served yet.
+pub const SEEDS: &[Seed] = &[
+    seed("/seeds/json", "000", "default JSON response", &["GET /resources"]),
+    seed("/seeds/text", "000", "media type TEXT", &["GET /resources"]),
+    seed(
+        "/seeds/vendor-json",
+        "000",
+        "application/vnd.example.resource+json, status 418",
+        &["GET /resources"],
+    ),
+    seed("/seeds/msgpack", "000", "MessagePack response", &["GET /health-check"]),
+    seed("/seeds/plaintext", "000", "plaintext response", &["GET /health-check"]),
+    seed("/seeds/html", "000", "HTML response", &["GET /page"]),
+    seed(
+        "/seeds/negotiation",
+        "000",
+        "content negotiation between text/plain, text/html and application/xml",
+        &["GET /resource"],
+    ),
+    seed("/seeds/status", "000", "status code 202", &["GET /resources"]),
+    seed(
+        "/seeds/returning-response",
+        "000",
+        "response with MY-HEADER: xyz and cookie my-cookie=abc",
+        &["GET /resources"],
+    ),
+    seed(
+        "/seeds/layered-headers",
+        "000",
+        "app, router, controller and handler headers",
+        &["GET /router-path/controller-path/handler-path"],
+    ),
+    seed(
+        "/seeds/dynamic-headers",
+        "000",
+        "Random-Header 1–100, documented on the route",
+        &["GET /resources"],
+    ),
+    seed(
+        "/seeds/after-request",
+        "000",
+        "router after-request hook overriding Random-Header",
+        &["GET /router-path/resources"],
+    ),
+    seed(
+        "/seeds/cache-control",
+        "000",
+        "app 1 month, controller 1 day, handler no-store",
+        &["GET /population", "GET /chance_of_rain", "GET /timestamp"],
+    ),
+    seed(
+        "/seeds/etag",
+        "000",
+        "ETags at app, controller and handler, documentation-only on the dynamic route",
+        &["GET /population", "GET /chance_of_rain", "GET /timestamp", "GET /population-dynamic"],
+    ),
+    seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"]),
+    seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
+    seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"]),
+    seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"]),
+    seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"]),
+    seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"]),
+    seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"]),
+    seed(
+        "/seeds/background-multiple",
+        "000",
+        "logging and saving background tasks",
+        &["GET /?name=…", "GET /greeted"],
+    ),
+    seed(
+        "/seeds/pagination/classic",
+        "000",
+        "50 people, classic pagination",
+        &["GET /people?page_size=…&current_page=…"],
+    ),
+    seed("/seeds/pagination/offset", "000", "50 people, limit/offset", &["GET /people?limit=…&offset=…"]),
+    seed(
+        "/seeds/pagination/cursor",
+        "000",
+        "50 people, cursor",
+        &["GET /people?results_per_page=…&cursor=…"],
+    ),
+    seed(
+        "/seeds/handlers",
+        "001",
+        "default status per method, multiple paths, optional path parameter",
+        &[
+            "GET/POST /resources",
+            "GET/HEAD/PUT/PATCH/DELETE /resources/{pk}",
+            "GET /some-path",
+            "GET /some-path/{some_id}",
+        ],
+    ),
+    seed(
+        "/seeds/api",
+        "002",
+        "request inspection, search, downloads, streams, redirects, cookies, SSE, upload",
+        &[
+            "GET /info",
+            "GET /search",
+            "POST /data",
+            "GET /custom",
+            "GET /download/{filename}",
+            "GET /stream-data",
+            "GET /redirect-to-docs",
+            "POST /login",
+            "GET /profile",
+            "POST /logout",
+            "GET /events",
+            "POST /upload",
+        ],
+    ),
+    seed(
+        "/seeds/crud",
+        "003",
+        "the items CRUD API on SQLite",
+        &["GET/POST /items", "GET/PUT/PATCH/DELETE /items/{item_id}"],
+    ),
+];

@@ -1,0 +1,64 @@
+//! Helpers for Strata's end-to-end tests: a real server on `127.0.0.1:0` and a raw HTTP/1.1
+//! client for checking exact bytes.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+/// Serves `app` with `axum::serve` on a free port of 127.0.0.1 and returns its address. The
+/// server runs until the test's runtime ends.
+///
+/// # Panics
+///
+/// When no port can be bound on 127.0.0.1 (the test cannot run at all then).
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A response as it came off the wire.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The status line and header lines, without the blank line.
+    pub head: String,
+    /// The body bytes exactly as sent (chunked framing included, if any).
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// Every value of header `name` (case-insensitive), in the order sent.
+    #[must_use]
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.head
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+}
+
+/// Sends `request` as written (it should ask for `connection: close`) and reads the whole
+/// response.
+///
+/// # Panics
+///
+/// When the server cannot be reached or answers with no header/body separator.
+pub async fn raw(addr: SocketAddr, request: &str) -> RawResponse {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write request");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await.expect("read response");
+    let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+    RawResponse {
+        head: String::from_utf8_lossy(&bytes[..split]).into_owned(),
+        body: bytes[split + 4..].to_vec(),
+    }
+}
