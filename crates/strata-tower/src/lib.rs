@@ -1,18 +1,33 @@
 //! Tower layers for Strata that need nothing from axum, usable from hyper, tonic or any tower
 //! stack.
 //!
-//! This crate is where the response pipeline of Strata lives (see the repository's
-//! `DESIGN.md`): layered response headers, Cache-Control and ETag at any level with "closest
-//! layer wins", conditional requests and ranges, default status codes, after-request hooks and
-//! the background-task runner. Each layer arrives behind a cargo feature of its own; until
-//! then the crate offers the typed headers every layer is built on, re-exported as
-//! [`headers`].
+//! This crate holds the response pipeline of Strata (the repository's `DESIGN.md`): each layer
+//! resolves one kind of intent a response carries, with the request in hand, and the layer
+//! closest to the handler wins. Stack them at the app, at nested routers and at single routes.
+//!
+//! | layer | module | what it does |
+//! |---|---|---|
+//! | [`ResponseHeadersLayer`](response_headers::ResponseHeadersLayer) | [`response_headers`] | headers, Cache-Control and static ETags that are still missing; documentation-only claims |
+//! | [`ComputedETagLayer`](etag::ComputedETagLayer) | [`etag`] | a strong ETag from the hash of a buffered body |
+//! | [`ConditionalLayer`](conditional::ConditionalLayer) | [`conditional`] | 304 and 412 for `GET`/`HEAD` (RFC 9110 §13.2.2) |
+//! | [`DefaultStatusLayer`](default_status::DefaultStatusLayer) | [`default_status`] | 201 for `POST`, 204 for `DELETE` when no status was chosen |
+//! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
+//!
+//! Layers that need to build a body (an empty 304, a 412 problem, a buffered body) ask for
+//! `Default` and `From<Bytes>` on the response body, which `axum::body::Body`,
+//! `http_body_util::Full` and most body types have; they keep the body type, so axum never
+//! boxes it again.
 //!
 //! # Feature flags
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `full` | no | every layer of this crate |
+//! | `response-headers` | no | [`response_headers`] |
+//! | `etag` | no | [`etag`] |
+//! | `conditional` | no | [`conditional`] |
+//! | `default-status` | no | [`default_status`] |
+//! | `after-request` | no | [`after_request`] |
+//! | `full` | no | all of the above |
 //!
 //! # Example
 //!
@@ -27,3 +42,14 @@
 
 /// The typed headers every layer here uses: the `strata-headers` crate.
 pub use strata_headers as headers;
+
+#[cfg(feature = "after-request")]
+pub mod after_request;
+#[cfg(feature = "conditional")]
+pub mod conditional;
+#[cfg(feature = "default-status")]
+pub mod default_status;
+#[cfg(feature = "etag")]
+pub mod etag;
+#[cfg(feature = "response-headers")]
+pub mod response_headers;

@@ -1,0 +1,363 @@
+//! ETags computed from the response body.
+//!
+//! [`ComputedETagLayer`] gives a successful response without an `ETag` a strong one made from
+//! the hash of its body: XXH3-128 (fast and non-cryptographic: an ETag is a validator, not a
+//! signature), written as 22 characters of unpadded base64url. It only does so when the
+//! body's exact size is known and at most the layer's limit (1 MiB by default): such a body is
+//! already in memory, so buffering it costs no copy when it is one chunk, and streams are never
+//! held back.
+//!
+//! It never replaces an `ETag` already set (by the handler or a closer layer), never sets one a
+//! closer layer declared documentation-only, and leaves 204, 206 and non-2xx responses alone.
+//! Put it inside the conditional-request layer so that `If-None-Match` can match the computed
+//! tag.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use http::{Request, Response};
+//! use http_body_util::Full;
+//! use strata_tower::etag::{ComputedETagLayer, compute};
+//! use tower::{Layer, ServiceExt, service_fn};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let handler = service_fn(|_req: Request<()>| async {
+//!     Ok::<_, std::convert::Infallible>(Response::new(Full::new(Bytes::from_static(b"hello"))))
+//! });
+//! let response = ComputedETagLayer::new().layer(handler).oneshot(Request::new(())).await.unwrap();
+//! let etag = response.headers()["etag"].to_str().unwrap();
+//! assert_eq!(etag, compute(b"hello").to_string());
+//! assert_eq!(etag.len(), 24); // 22 characters and two quotes
+//! # }
+//! ```
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll, ready},
+};
+
+use base64::Engine as _;
+use bytes::{Bytes, BytesMut};
+use http::{HeaderValue, Request, Response, StatusCode, header, response::Parts};
+use http_body::Body;
+use pin_project_lite::pin_project;
+use strata_headers::ETag;
+use tower::{Layer, Service};
+
+#[cfg(feature = "response-headers")]
+use crate::response_headers::ClaimedHeaders;
+
+/// The largest body hashed by default: 1 MiB.
+pub const DEFAULT_LIMIT: u64 = 1024 * 1024;
+
+/// The strong ETag of `body`: its XXH3-128 hash as unpadded base64url.
+pub fn compute(body: &[u8]) -> ETag {
+    let hash = xxhash_rust::xxh3::xxh3_128(body).to_be_bytes();
+    let mut out = String::with_capacity(24);
+    out.push('"');
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(hash, &mut out);
+    out.push('"');
+    // base64url characters are all `etagc`.
+    ETag::from_header(&out).expect("a quoted base64url string is an entity tag")
+}
+
+/// Computes ETags from buffered bodies; see the [module docs](self).
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct ComputedETagLayer {
+    limit: u64,
+}
+
+impl Default for ComputedETagLayer {
+    fn default() -> Self {
+        Self { limit: DEFAULT_LIMIT }
+    }
+}
+
+impl ComputedETagLayer {
+    /// A layer that hashes bodies of up to [`DEFAULT_LIMIT`] bytes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Hashes bodies of up to `bytes` bytes.
+    pub const fn limit(mut self, bytes: u64) -> Self {
+        self.limit = bytes;
+        self
+    }
+}
+
+impl<S> Layer<S> for ComputedETagLayer {
+    type Service = ComputedETag<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ComputedETag { inner, limit: self.limit }
+    }
+}
+
+/// The service of [`ComputedETagLayer`].
+#[derive(Clone, Debug)]
+pub struct ComputedETag<S> {
+    inner: S,
+    limit: u64,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ComputedETag<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Body<Data = Bytes> + From<Bytes>,
+    ResBody::Error: fmt::Display,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        ResponseFuture { state: State::Inner { future: self.inner.call(req) }, limit: self.limit }
+    }
+}
+
+fn wants_etag<B: Body>(response: &Response<B>, limit: u64) -> bool {
+    let status = response.status();
+    if !status.is_success() || status == StatusCode::NO_CONTENT || status == StatusCode::PARTIAL_CONTENT {
+        return false;
+    }
+    if response.headers().contains_key(header::ETAG) {
+        return false;
+    }
+    #[cfg(feature = "response-headers")]
+    if response.extensions().get::<ClaimedHeaders>().is_some_and(|c| c.contains(&header::ETAG)) {
+        return false;
+    }
+    response.body().size_hint().exact().is_some_and(|n| n <= limit)
+}
+
+pin_project! {
+    /// The response future of [`ComputedETag`].
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+        limit: u64,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        Inner { #[pin] future: F },
+        Buffering { parts: Option<Parts>, #[pin] body: B, first: Option<Bytes>, rest: Option<BytesMut> },
+        Done,
+    }
+}
+
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("limit", &self.limit).finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Body<Data = Bytes> + From<Bytes>,
+    B::Error: fmt::Display,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Inner { future } => {
+                    let response = ready!(future.poll(cx))?;
+                    if !wants_etag(&response, *this.limit) {
+                        this.state.set(State::Done);
+                        return Poll::Ready(Ok(response));
+                    }
+                    let (parts, body) = response.into_parts();
+                    this.state.set(State::Buffering { parts: Some(parts), body, first: None, rest: None });
+                }
+                StateProj::Buffering { parts, mut body, first, rest } => {
+                    match ready!(body.as_mut().poll_frame(cx)) {
+                        Some(Ok(frame)) => {
+                            // Trailers cannot occur on a body of exactly known size from axum or
+                            // hyper; any that do are dropped with the buffered body.
+                            if let Ok(data) = frame.into_data() {
+                                if let Some(rest) = rest {
+                                    rest.extend_from_slice(&data);
+                                } else if let Some(f) = first.take() {
+                                    let mut buf = BytesMut::with_capacity(f.len() + data.len());
+                                    buf.extend_from_slice(&f);
+                                    buf.extend_from_slice(&data);
+                                    *rest = Some(buf);
+                                } else {
+                                    *first = Some(data);
+                                }
+                            }
+                        }
+                        Some(Err(e)) => {
+                            let mut parts = parts.take().expect("parts are taken only once");
+                            tracing::error!(error = %e, "response body failed while computing its ETag");
+                            parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+                            parts.headers.remove(header::CONTENT_LENGTH);
+                            parts.headers.remove(header::CONTENT_TYPE);
+                            this.state.set(State::Done);
+                            return Poll::Ready(Ok(Response::from_parts(parts, B::from(Bytes::new()))));
+                        }
+                        None => {
+                            let bytes = match (rest.take(), first.take()) {
+                                (Some(rest), _) => rest.freeze(),
+                                (None, Some(first)) => first,
+                                (None, None) => Bytes::new(),
+                            };
+                            let mut parts = parts.take().expect("parts are taken only once");
+                            let etag = compute(&bytes);
+                            parts.headers.insert(header::ETAG, HeaderValue::clone(etag.header_value()));
+                            this.state.set(State::Done);
+                            return Poll::Ready(Ok(Response::from_parts(parts, B::from(bytes))));
+                        }
+                    }
+                }
+                StateProj::Done => panic!("ResponseFuture polled after completion"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use super::*;
+    use http_body_util::{BodyExt, Full};
+    use tower::{ServiceExt, service_fn};
+
+    async fn respond(
+        response: impl Fn() -> Response<Full<Bytes>> + Clone + Send + 'static,
+        layer: ComputedETagLayer,
+    ) -> Response<Full<Bytes>> {
+        let svc = service_fn(move |_req: Request<()>| {
+            let response = response.clone();
+            async move { Ok::<_, Infallible>(response()) }
+        });
+        layer.layer(svc).oneshot(Request::new(())).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn same_body_same_tag_other_body_other_tag() {
+        let a = respond(|| Response::new(Full::from("a")), ComputedETagLayer::new()).await;
+        let a2 = respond(|| Response::new(Full::from("a")), ComputedETagLayer::new()).await;
+        let b = respond(|| Response::new(Full::from("b")), ComputedETagLayer::new()).await;
+        assert_eq!(a.headers()["etag"], a2.headers()["etag"]);
+        assert_ne!(a.headers()["etag"], b.headers()["etag"]);
+        assert_eq!(a.into_body().collect().await.unwrap().to_bytes(), "a", "the body is passed on intact");
+    }
+
+    #[tokio::test]
+    async fn an_existing_etag_is_never_replaced() {
+        let res = respond(
+            || Response::builder().header("etag", "\"mine\"").body(Full::from("x")).unwrap(),
+            ComputedETagLayer::new(),
+        )
+        .await;
+        assert_eq!(res.headers()["etag"], "\"mine\"");
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_and_errors_get_no_tag() {
+        let res = respond(|| Response::new(Full::from("12345")), ComputedETagLayer::new().limit(4)).await;
+        assert!(res.headers().get("etag").is_none());
+        let res = respond(|| Response::new(Full::from("1234")), ComputedETagLayer::new().limit(4)).await;
+        assert!(res.headers().get("etag").is_some());
+        let res = respond(
+            || Response::builder().status(404).body(Full::from("missing")).unwrap(),
+            ComputedETagLayer::new(),
+        )
+        .await;
+        assert!(res.headers().get("etag").is_none());
+    }
+
+    #[tokio::test]
+    async fn streams_of_unknown_size_are_never_buffered() {
+        let svc = service_fn(|_req: Request<()>| async {
+            Ok::<_, Infallible>(Response::new(TestBody::chunks(&["s"], false)))
+        });
+        let res = ComputedETagLayer::new().layer(svc).oneshot(Request::new(())).await.unwrap();
+        assert!(res.headers().get("etag").is_none());
+        assert!(!res.body().known, "the original body is passed on untouched");
+    }
+
+    #[tokio::test]
+    async fn several_chunks_of_known_size_are_joined_and_hashed() {
+        let svc = service_fn(|_req: Request<()>| async {
+            Ok::<_, Infallible>(Response::new(TestBody::chunks(&["ab", "cd", "e"], true)))
+        });
+        let res = ComputedETagLayer::new().layer(svc).oneshot(Request::new(())).await.unwrap();
+        assert_eq!(res.headers()["etag"], compute(b"abcde").to_string().as_str());
+        assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "abcde");
+    }
+
+    #[cfg(feature = "response-headers")]
+    #[tokio::test]
+    async fn a_documentation_only_claim_is_respected() {
+        use crate::response_headers::ResponseHeadersLayer;
+        let route = ResponseHeadersLayer::new().documentation_only(header::ETAG, "set dynamically");
+        let svc =
+            service_fn(|_req: Request<()>| async { Ok::<_, Infallible>(Response::new(Full::from("x"))) });
+        let res = ComputedETagLayer::new().layer(route.layer(svc)).oneshot(Request::new(())).await.unwrap();
+        assert!(res.headers().get("etag").is_none());
+    }
+
+    #[test]
+    fn tags_are_22_base64url_characters() {
+        let tag = compute(&[0u8; 4096]);
+        assert_eq!(tag.tag().len(), 22);
+        assert!(tag.tag().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(!tag.is_weak());
+    }
+
+    /// A body of chunks whose size may be unknown (like a stream) or known.
+    struct TestBody {
+        chunks: std::collections::VecDeque<Bytes>,
+        known: bool,
+    }
+
+    impl TestBody {
+        fn chunks(chunks: &[&'static str], known: bool) -> Self {
+            Self { chunks: chunks.iter().map(|c| Bytes::from_static(c.as_bytes())).collect(), known }
+        }
+    }
+
+    impl From<Bytes> for TestBody {
+        fn from(b: Bytes) -> Self {
+            Self { chunks: [b].into(), known: true }
+        }
+    }
+
+    impl Body for TestBody {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+            Poll::Ready(self.get_mut().chunks.pop_front().map(|c| Ok(http_body::Frame::data(c))))
+        }
+
+        fn size_hint(&self) -> http_body::SizeHint {
+            if self.known {
+                http_body::SizeHint::with_exact(self.chunks.iter().map(|c| c.len() as u64).sum())
+            } else {
+                http_body::SizeHint::default()
+            }
+        }
+    }
+}

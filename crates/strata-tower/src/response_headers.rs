@@ -1,0 +1,476 @@
+//! Response headers set at any level of an application, where the layer closest to the
+//! handler wins.
+//!
+//! A [`ResponseHeadersLayer`] fills in each header it holds **only when the response does not
+//! have it yet**. In tower a response travels from the innermost layer outwards, so stacking
+//! these layers at the app, a nested router and a route gives Litestar's rule: a value the
+//! handler set itself beats every layer, a route's beats its router's, a router's beats the
+//! app's. Header names are compared case-insensitively (the `http` crate guarantees it), and
+//! one name never gets values from two levels.
+//!
+//! A layer can also declare a header *documentation-only*: it sends nothing for that name, and
+//! claims it so that outer layers leave it alone too. That is how a route documents a header
+//! its handler sets dynamically, without an app-wide default leaking in when the handler does
+//! not set it. Claims travel in the response's extensions ([`ClaimedHeaders`]) and are removed
+//! by the layer marked [`ResponseHeadersLayer::outermost`].
+//!
+//! Values and descriptions stay readable through [`ResponseHeadersLayer::specs`], for the
+//! OpenAPI generation to come.
+//!
+//! Cache-Control and a static ETag are headers like any other here:
+//! [`ResponseHeadersLayer::cache_control`] and [`ResponseHeadersLayer::etag`] encode the typed
+//! values once, when the layer is built.
+//!
+//! ```
+//! use http::{HeaderName, HeaderValue, Request, Response};
+//! use strata_headers::CacheControl;
+//! use strata_tower::response_headers::ResponseHeadersLayer;
+//! use tower::{Layer, ServiceExt, service_fn};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let handler = service_fn(|_req: Request<()>| async {
+//!     // The handler sets x-version itself: no layer may replace it.
+//!     Ok::<_, std::convert::Infallible>(Response::builder().header("x-version", "handler").body(()).unwrap())
+//! });
+//! let route = ResponseHeadersLayer::new()
+//!     .header(HeaderName::from_static("x-level"), HeaderValue::from_static("route"))
+//!     .documentation_only(HeaderName::from_static("x-trace"), "set by the tracing proxy");
+//! let app = ResponseHeadersLayer::new()
+//!     .header(HeaderName::from_static("x-level"), HeaderValue::from_static("app"))
+//!     .header(HeaderName::from_static("x-version"), HeaderValue::from_static("app"))
+//!     .header(HeaderName::from_static("x-trace"), HeaderValue::from_static("app"))
+//!     .cache_control(CacheControl::no_store())
+//!     .outermost();
+//!
+//! let service = app.layer(route.layer(handler));
+//! let response = service.oneshot(Request::new(())).await.unwrap();
+//! assert_eq!(response.headers()["x-level"], "route");
+//! assert_eq!(response.headers()["x-version"], "handler");
+//! assert!(response.headers().get("x-trace").is_none()); // claimed, documentation only
+//! assert_eq!(response.headers()["cache-control"], "no-store");
+//! # }
+//! ```
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+};
+
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, header};
+use pin_project_lite::pin_project;
+use strata_headers::{CacheControl, ETag, headers::Header};
+use tower::{Layer, Service};
+
+/// One header a layer sets or documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderSpec {
+    name: HeaderName,
+    values: Vec<HeaderValue>,
+    description: Option<Arc<str>>,
+    documentation_only: bool,
+}
+
+impl HeaderSpec {
+    /// The header's name.
+    #[must_use]
+    pub const fn name(&self) -> &HeaderName {
+        &self.name
+    }
+
+    /// The values sent, in order (empty for a documentation-only header).
+    #[must_use]
+    pub fn values(&self) -> &[HeaderValue] {
+        &self.values
+    }
+
+    /// The description given for documentation, if any.
+    #[must_use]
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Whether the header is only documented at this level: nothing is sent, and outer levels
+    /// leave the name alone.
+    #[must_use]
+    pub const fn is_documentation_only(&self) -> bool {
+        self.documentation_only
+    }
+}
+
+/// The header names a closer layer has claimed as documentation-only, carried in the response's
+/// extensions until the outermost layer removes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClaimedHeaders(Vec<HeaderName>);
+
+impl ClaimedHeaders {
+    /// Whether `name` is claimed.
+    #[must_use]
+    pub fn contains(&self, name: &HeaderName) -> bool {
+        self.0.contains(name)
+    }
+
+    /// The claimed names.
+    pub fn iter(&self) -> impl Iterator<Item = &HeaderName> {
+        self.0.iter()
+    }
+}
+
+/// Sets response headers that are still missing; see the [module docs](self).
+#[derive(Clone, Default)]
+#[must_use]
+pub struct ResponseHeadersLayer {
+    specs: Arc<Vec<HeaderSpec>>,
+    outermost: bool,
+}
+
+impl fmt::Debug for ResponseHeadersLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseHeadersLayer")
+            .field("specs", &self.specs)
+            .field("outermost", &self.outermost)
+            .finish()
+    }
+}
+
+impl ResponseHeadersLayer {
+    /// A layer with no header.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn put(mut self, spec: HeaderSpec) -> Self {
+        let specs = Arc::make_mut(&mut self.specs);
+        // One spec per name and level: a later call replaces an earlier one.
+        specs.retain(|s| s.name != spec.name);
+        specs.push(spec);
+        self
+    }
+
+    /// Sets `name: value` on responses that do not have `name`.
+    pub fn header(self, name: HeaderName, value: HeaderValue) -> Self {
+        self.put(HeaderSpec { name, values: vec![value], description: None, documentation_only: false })
+    }
+
+    /// Like [`header`](Self::header), with a description for documentation.
+    pub fn header_with_description(
+        self,
+        name: HeaderName,
+        value: HeaderValue,
+        description: impl Into<Arc<str>>,
+    ) -> Self {
+        self.put(HeaderSpec {
+            name,
+            values: vec![value],
+            description: Some(description.into()),
+            documentation_only: false,
+        })
+    }
+
+    /// Sets several values for one name (such as `Link`), as separate header lines in this
+    /// order. This is the only way one name gets several values from a layer.
+    pub fn header_values<I: IntoIterator<Item = HeaderValue>>(self, name: HeaderName, values: I) -> Self {
+        self.put(HeaderSpec {
+            name,
+            values: values.into_iter().collect(),
+            description: None,
+            documentation_only: false,
+        })
+    }
+
+    /// Sets a typed header, encoded once here. A value that encodes to nothing (an empty
+    /// `CacheControl`) sets nothing.
+    pub fn typed_header<H: Header>(self, header: &H) -> Self {
+        let mut values = Vec::with_capacity(1);
+        header.encode(&mut values);
+        if values.is_empty() {
+            return self;
+        }
+        self.header_values(H::name().clone(), values)
+    }
+
+    /// Declares `name` documentation-only at this level: nothing is sent for it, and outer
+    /// layers do not set it either. A value the handler sets is kept.
+    pub fn documentation_only(self, name: HeaderName, description: impl Into<Arc<str>>) -> Self {
+        self.put(HeaderSpec {
+            name,
+            values: Vec::new(),
+            description: Some(description.into()),
+            documentation_only: true,
+        })
+    }
+
+    /// Sets `Cache-Control`.
+    pub fn cache_control(self, cache_control: CacheControl) -> Self {
+        self.typed_header(&cache_control)
+    }
+
+    /// Sets a static `ETag`.
+    pub fn etag(self, etag: ETag) -> Self {
+        self.header(header::ETAG, etag.header_value().clone())
+    }
+
+    /// Marks this layer as the outermost one: after filling in its headers, it removes the
+    /// claims of documentation-only headers from the response's extensions.
+    pub fn outermost(mut self) -> Self {
+        self.outermost = true;
+        self
+    }
+
+    /// The headers of this level, for documentation.
+    #[must_use]
+    pub fn specs(&self) -> &[HeaderSpec] {
+        &self.specs
+    }
+
+    /// Whether this layer holds no header (it then only removes claims, if outermost).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.specs.is_empty()
+    }
+
+    /// Applies this level's headers to a response; what the service does, usable on its own.
+    pub fn apply<B>(&self, response: &mut Response<B>) {
+        // Moving the map out does not allocate, and lets headers and extensions be borrowed
+        // together.
+        let mut headers = std::mem::take(response.headers_mut());
+        apply(&self.specs, self.outermost, &mut headers, response.extensions_mut());
+        *response.headers_mut() = headers;
+    }
+}
+
+fn apply(specs: &[HeaderSpec], outermost: bool, headers: &mut HeaderMap, extensions: &mut http::Extensions) {
+    if !specs.is_empty() {
+        let mut new_claims: Vec<HeaderName> = Vec::new();
+        {
+            let claims = extensions.get::<ClaimedHeaders>();
+            for spec in specs {
+                if headers.contains_key(&spec.name) || claims.is_some_and(|c| c.contains(&spec.name)) {
+                    continue;
+                }
+                if spec.documentation_only {
+                    new_claims.push(spec.name.clone());
+                } else {
+                    for value in &spec.values {
+                        headers.append(spec.name.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        if !new_claims.is_empty() && !outermost {
+            match extensions.get_mut::<ClaimedHeaders>() {
+                Some(claims) => claims.0.extend(new_claims),
+                None => {
+                    extensions.insert(ClaimedHeaders(new_claims));
+                }
+            }
+        }
+    }
+    if outermost {
+        extensions.remove::<ClaimedHeaders>();
+    }
+}
+
+impl<S> Layer<S> for ResponseHeadersLayer {
+    type Service = ResponseHeaders<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ResponseHeaders { inner, layer: self.clone() }
+    }
+}
+
+/// The service of [`ResponseHeadersLayer`].
+#[derive(Clone, Debug)]
+pub struct ResponseHeaders<S> {
+    inner: S,
+    layer: ResponseHeadersLayer,
+}
+
+impl<S> ResponseHeaders<S> {
+    /// The layer's configuration.
+    pub const fn layer(&self) -> &ResponseHeadersLayer {
+        &self.layer
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ResponseHeaders<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
+    }
+}
+
+pin_project! {
+    /// The response future of [`ResponseHeaders`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        layer: ResponseHeadersLayer,
+    }
+}
+
+impl<F: fmt::Debug> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        this.layer.apply(&mut response);
+        Poll::Ready(Ok(response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use super::*;
+    use tower::{ServiceExt, service_fn};
+
+    fn name(s: &'static str) -> HeaderName {
+        HeaderName::from_static(s)
+    }
+
+    fn value(s: &'static str) -> HeaderValue {
+        HeaderValue::from_static(s)
+    }
+
+    async fn run(
+        layers: &[ResponseHeadersLayer],
+        handler_headers: &[(&'static str, &'static str)],
+    ) -> Response<()> {
+        let handler_headers = handler_headers.to_vec();
+        let mut svc = tower::util::BoxCloneService::new(service_fn(move |_req: Request<()>| {
+            let mut res = Response::new(());
+            for (n, v) in &handler_headers {
+                res.headers_mut().append(name(n), value(v));
+            }
+            async move { Ok::<_, Infallible>(res) }
+        }));
+        // layers[0] is the innermost.
+        for layer in layers {
+            svc = tower::util::BoxCloneService::new(layer.layer(svc));
+        }
+        svc.oneshot(Request::new(())).await.unwrap()
+    }
+
+    fn all(res: &Response<()>, n: &'static str) -> Vec<String> {
+        res.headers().get_all(n).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn four_levels_merge_and_the_closest_wins() {
+        let handler = ResponseHeadersLayer::new().header(name("my-local-header"), value("local header"));
+        let controller = ResponseHeadersLayer::new()
+            .header(name("controller-level-header"), value("controller header"))
+            .header(name("shared"), value("controller"));
+        let router = ResponseHeadersLayer::new()
+            .header(name("router-level-header"), value("router header"))
+            .header(name("shared"), value("router"));
+        let app = ResponseHeadersLayer::new()
+            .header(name("app-level-header"), value("app header"))
+            .header(name("shared"), value("app"))
+            .outermost();
+        let res = run(&[handler, controller, router, app], &[]).await;
+        assert_eq!(all(&res, "my-local-header"), ["local header"]);
+        assert_eq!(all(&res, "controller-level-header"), ["controller header"]);
+        assert_eq!(all(&res, "router-level-header"), ["router header"]);
+        assert_eq!(all(&res, "app-level-header"), ["app header"]);
+        assert_eq!(all(&res, "shared"), ["controller"]);
+    }
+
+    #[tokio::test]
+    async fn the_handler_beats_every_layer_whatever_the_case_of_the_name() {
+        let app = ResponseHeadersLayer::new().header(name("my-header"), value("layer"));
+        let res = run(&[app], &[("my-header", "handler")]).await;
+        assert_eq!(all(&res, "MY-HEADER"), ["handler"]);
+    }
+
+    #[tokio::test]
+    async fn documentation_only_suppresses_outer_values_and_is_cleaned_up() {
+        let route = ResponseHeadersLayer::new().documentation_only(name("random-header"), "1–100");
+        let app = ResponseHeadersLayer::new().header(name("random-header"), value("app")).outermost();
+        let res = run(&[route.clone(), app.clone()], &[]).await;
+        assert!(res.headers().get("random-header").is_none());
+        assert!(res.extensions().get::<ClaimedHeaders>().is_none(), "the outermost layer removes claims");
+
+        // The handler's own value survives a documentation-only declaration.
+        let res = run(&[route, app], &[("random-header", "42")]).await;
+        assert_eq!(all(&res, "random-header"), ["42"]);
+    }
+
+    #[tokio::test]
+    async fn claims_travel_until_the_outermost_layer() {
+        let route = ResponseHeadersLayer::new().documentation_only(name("x"), "doc");
+        let res = run(&[route], &[]).await;
+        assert!(res.extensions().get::<ClaimedHeaders>().unwrap().contains(&name("x")));
+    }
+
+    #[tokio::test]
+    async fn several_values_only_on_purpose() {
+        let route = ResponseHeadersLayer::new().header_values(name("link"), [value("</a>"), value("</b>")]);
+        let app = ResponseHeadersLayer::new().header(name("link"), value("</app>"));
+        let res = run(&[route, app], &[]).await;
+        assert_eq!(all(&res, "link"), ["</a>", "</b>"]);
+
+        // A second call for the same name at one level replaces the first.
+        let upper = HeaderName::from_bytes(b"X").unwrap();
+        let layer = ResponseHeadersLayer::new().header(name("x"), value("1")).header(upper, value("2"));
+        let res = run(&[layer], &[]).await;
+        assert_eq!(all(&res, "x"), ["2"]);
+    }
+
+    #[tokio::test]
+    async fn cache_control_and_etag_are_typed_and_layered() {
+        let day = std::time::Duration::from_secs(86_400);
+        let route = ResponseHeadersLayer::new().cache_control(CacheControl::no_store());
+        let controller = ResponseHeadersLayer::new()
+            .cache_control(CacheControl::max_age(day).public())
+            .etag(ETag::strong("foo").unwrap());
+        let app = ResponseHeadersLayer::new()
+            .cache_control(CacheControl::max_age(day * 30).public())
+            .etag(ETag::strong("bar").unwrap());
+        let res = run(&[route, controller.clone(), app.clone()], &[]).await;
+        assert_eq!(all(&res, "cache-control"), ["no-store"]);
+        assert_eq!(all(&res, "etag"), ["\"foo\""]);
+        let res = run(&[app], &[]).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=2592000, public"]);
+        // An empty Cache-Control sets nothing at all.
+        assert!(ResponseHeadersLayer::new().cache_control(CacheControl::new()).is_empty());
+    }
+
+    #[test]
+    fn specs_keep_values_and_descriptions_for_documentation() {
+        let layer = ResponseHeadersLayer::new()
+            .header_with_description(name("a"), value("1"), "the a header")
+            .documentation_only(name("b"), "set by the handler");
+        let specs = layer.specs();
+        assert_eq!(specs[0].values(), [value("1")]);
+        assert_eq!(specs[0].description(), Some("the a header"));
+        assert!(specs[1].is_documentation_only());
+        assert_eq!(specs[1].description(), Some("set by the handler"));
+    }
+}
