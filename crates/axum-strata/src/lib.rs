@@ -1,18 +1,25 @@
 //! Litestar's response features for plain axum routers.
 //!
 //! Strata adds layers, response types and extractors to the `Router`s and handlers you already
-//! have; it has no server of its own, so `axum::serve` stays. The architecture, "responses
-//! carry intent, layers resolve it" with the closest layer winning, is described in the
-//! repository's `DESIGN.md`.
+//! have; it has no server of its own, so `axum::serve` stays. Responses carry intent, layers
+//! resolve it, and the layer closest to the handler wins (the repository's `DESIGN.md`).
 //!
-//! Today this crate re-exports the typed headers ([`headers`]) and the tower layers
-//! ([`tower`]); response types, extractors and the per-level builder arrive feature by feature.
+//! | what | where |
+//! |---|---|
+//! | headers, Cache-Control and ETags at the app, router and route levels; conditional requests; default status codes; after-request hooks | [`Strata`], [`StrataLayer`] |
+//! | "let the method choose the status" for any response | [`StatusByMethod`] |
+//! | optimistic concurrency (412, 428) for `PUT`/`PATCH`/`DELETE` | [`precondition::Precondition`] |
+//! | RFC 9457 problem responses | [`problem::Problem`] |
+//! | typed headers | [`headers`] (the `strata-headers` crate) |
+//! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
 //!
 //! # Feature flags
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `full` | no | every feature below, and every layer of `strata-tower` |
+//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use |
+//! | `precondition` | no | [`precondition`] |
+//! | `full` | no | every feature above |
 //!
 //! # A complete small server
 //!
@@ -61,6 +68,20 @@
 pub use strata_headers as headers;
 /// Tower layers that need nothing from axum: the `strata-tower` crate.
 pub use strata_tower as tower;
+
+#[cfg(feature = "layers")]
+pub mod builder;
+#[cfg(feature = "precondition")]
+pub mod precondition;
+pub mod problem;
+#[cfg(feature = "layers")]
+mod status;
+
+#[cfg(feature = "layers")]
+pub use self::{
+    builder::{Strata, StrataLayer},
+    status::StatusByMethod,
+};
 
 // The README's Rust example compiles as a doctest, so it cannot drift from the code.
 #[cfg(doctest)]

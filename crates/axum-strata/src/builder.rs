@@ -1,0 +1,394 @@
+//! The per-level builder: one `Strata` layer for the app, nested routers and single routes.
+//!
+//! Litestar lets the app, routers, controllers and handlers each set response headers,
+//! Cache-Control, an ETag and an after-request hook, and the level closest to the handler wins.
+//! With Strata each level is a layer built the same way:
+//!
+//! - [`Strata::layer()`] for a nested `Router` (`Router::layer`) or a single route
+//!   (`MethodRouter::layer`);
+//! - [`Strata::app()`] once, around the whole app: the same settings, plus the resolvers that
+//!   only make sense once (default status codes, conditional requests, and the clean-up of
+//!   documentation-only claims).
+//!
+//! Within one level, a response goes through: the default status (app level), this level's
+//! headers (Cache-Control and a static ETag among them), a computed ETag, the after-request hook,
+//! and conditional requests (app level), in that order.
+//!
+//! ```
+//! use std::time::Duration;
+//! use axum::{Router, routing::get};
+//! use axum_strata::{Strata, headers::{CacheControl, ETag}};
+//!
+//! const DAY: Duration = Duration::from_secs(86_400);
+//!
+//! async fn population() -> String { "100000".to_owned() }
+//! async fn chance_of_rain() -> String { "0.5".to_owned() }
+//! async fn timestamp() -> String { "1700000000.0".to_owned() }
+//!
+//! let weather = Router::new()
+//!     .route("/chance_of_rain", get(chance_of_rain))
+//!     .route(
+//!         "/timestamp",
+//!         get(timestamp).layer(Strata::layer().cache_control(CacheControl::no_store())),
+//!     )
+//!     .layer(Strata::layer().cache_control(CacheControl::max_age(DAY).public()));
+//!
+//! let app: Router = Router::new()
+//!     .route("/population", get(population))
+//!     .merge(weather)
+//!     .layer(
+//!         Strata::app()
+//!             .cache_control(CacheControl::max_age(DAY * 30).public())
+//!             .etag(ETag::strong("bar").unwrap()),
+//!     );
+//! # let _ = app;
+//! ```
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+};
+
+use axum::{body::Body, extract::Request, response::Response};
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
+use pin_project_lite::pin_project;
+use strata_headers::{CacheControl, ETag};
+use strata_tower::{
+    after_request::{AfterRequest, AfterRequestLayer, AfterRequestService},
+    conditional::{Conditional, ConditionalLayer},
+    default_status::{DefaultStatus, DefaultStatusLayer},
+    etag::{ComputedETag, ComputedETagLayer},
+    response_headers::{HeaderSpec, ResponseHeaders, ResponseHeadersLayer},
+};
+use tower::{Layer, Service, util::Either};
+
+type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// An after-request hook as the builder keeps it: boxed, so every level has the same type.
+#[derive(Clone)]
+pub struct Hook(Arc<dyn Fn(Response) -> BoxFuture + Send + Sync>);
+
+impl fmt::Debug for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hook")
+    }
+}
+
+impl AfterRequest<Body> for Hook {
+    type Future = BoxFuture;
+
+    fn call(&self, response: Response) -> BoxFuture {
+        (self.0)(response)
+    }
+}
+
+/// Where Strata's builders start; see the [module docs](self).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Strata;
+
+impl Strata {
+    /// The builder for the whole app, to put once around it with `Router::layer`. It also
+    /// resolves default status codes and conditional requests, and removes the claims of
+    /// documentation-only headers.
+    pub fn app() -> StrataLayer {
+        StrataLayer { app: true, headers: ResponseHeadersLayer::new().outermost(), ..StrataLayer::default() }
+    }
+
+    /// The builder for a nested router or a single route.
+    pub fn layer() -> StrataLayer {
+        StrataLayer::default()
+    }
+}
+
+/// One level's settings, and the layer that applies them; built by [`Strata::app`] or
+/// [`Strata::layer`].
+#[derive(Clone, Default)]
+#[must_use]
+pub struct StrataLayer {
+    app: bool,
+    headers: ResponseHeadersLayer,
+    computed_etag: Option<ComputedETagLayer>,
+    after_request: Option<AfterRequestLayer<Hook>>,
+    chain_after_request: bool,
+    plain_ok_default_status: bool,
+}
+
+impl fmt::Debug for StrataLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrataLayer")
+            .field("app", &self.app)
+            .field("headers", &self.headers)
+            .field("computed_etag", &self.computed_etag)
+            .field("after_request", &self.after_request.is_some())
+            .field("chain_after_request", &self.chain_after_request)
+            .field("plain_ok_default_status", &self.plain_ok_default_status)
+            .finish()
+    }
+}
+
+fn name(name: impl TryInto<HeaderName>) -> HeaderName {
+    name.try_into().unwrap_or_else(|_| panic!("Strata: invalid header name"))
+}
+
+fn value(value: impl TryInto<HeaderValue>) -> HeaderValue {
+    value.try_into().unwrap_or_else(|_| panic!("Strata: invalid header value"))
+}
+
+impl StrataLayer {
+    /// Sets a response header at this level, when the response (or a closer level) has not.
+    ///
+    /// # Panics
+    ///
+    /// When `name` or `value` is not a valid header name or value: they are configuration,
+    /// checked when the app is built.
+    pub fn header(mut self, name_: impl TryInto<HeaderName>, value_: impl TryInto<HeaderValue>) -> Self {
+        self.headers = self.headers.header(name(name_), value(value_));
+        self
+    }
+
+    /// Like [`header`](Self::header), with a description kept for documentation.
+    ///
+    /// # Panics
+    ///
+    /// As [`header`](Self::header).
+    pub fn header_with_description(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        value_: impl TryInto<HeaderValue>,
+        description: impl Into<Arc<str>>,
+    ) -> Self {
+        self.headers = self.headers.header_with_description(name(name_), value(value_), description);
+        self
+    }
+
+    /// Sets several values for one name (such as `Link`), as separate lines in this order.
+    ///
+    /// # Panics
+    ///
+    /// As [`header`](Self::header).
+    pub fn header_values<V: TryInto<HeaderValue>>(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.headers = self.headers.header_values(name(name_), values.into_iter().map(value));
+        self
+    }
+
+    /// Documents a header the handler (or an after-request hook) sets itself: nothing is sent
+    /// for it from any level, and outer levels leave the name alone.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid header name.
+    pub fn documentation_only(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        description: impl Into<Arc<str>>,
+    ) -> Self {
+        self.headers = self.headers.documentation_only(name(name_), description);
+        self
+    }
+
+    /// Sets `Cache-Control` at this level.
+    pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
+        self.headers = self.headers.cache_control(cache_control);
+        self
+    }
+
+    /// Sets a static `ETag` at this level.
+    pub fn etag(mut self, etag: ETag) -> Self {
+        self.headers = self.headers.etag(etag);
+        self
+    }
+
+    /// Documents an `ETag` the handler sets itself (Litestar's `ETag(documentation_only=True)`):
+    /// outer levels, and computed ETags, leave it alone.
+    pub fn etag_documentation_only(mut self, description: impl Into<Arc<str>>) -> Self {
+        self.headers = self.headers.documentation_only(http::header::ETAG, description);
+        self
+    }
+
+    /// Computes a strong ETag from the body of responses that have none, for bodies of known
+    /// size up to 1 MiB.
+    pub fn computed_etag(mut self) -> Self {
+        self.computed_etag = Some(ComputedETagLayer::new());
+        self
+    }
+
+    /// Computes ETags for bodies of known size up to `bytes`.
+    pub fn computed_etag_limit(mut self, bytes: u64) -> Self {
+        self.computed_etag = Some(ComputedETagLayer::new().limit(bytes));
+        self
+    }
+
+    /// Runs `hook` on every response of this level: an async function that takes the response
+    /// and returns it (changed or replaced). Only the hook of the level closest to the handler
+    /// runs, unless outer ones are [chained](Self::chain_after_request).
+    pub fn after_request<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Response) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        let hook = Hook(Arc::new(move |response| Box::pin(hook(response))));
+        self.after_request = Some(AfterRequestLayer::new(hook));
+        self
+    }
+
+    /// Runs `hook`, a plain function editing the response in place, as
+    /// [`after_request`](Self::after_request) does.
+    pub fn after_request_fn<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Response) + Send + Sync + 'static,
+    {
+        let hook = Hook(Arc::new(move |mut response| {
+            hook(&mut response);
+            Box::pin(std::future::ready(response))
+        }));
+        self.after_request = Some(AfterRequestLayer::new(hook));
+        self
+    }
+
+    /// Runs this level's hook even when a closer level's hook already ran (after it).
+    pub fn chain_after_request(mut self) -> Self {
+        self.chain_after_request = true;
+        self
+    }
+
+    /// Gives plain responses (axum's `Json`, strings…) the status of their method too when it
+    /// is 200: 201 for `POST`, 204 for `DELETE`. Without this, only responses that say so
+    /// ([`StatusByMethod`](crate::StatusByMethod), Strata's response types) get it.
+    pub fn default_status_for_plain_responses(mut self) -> Self {
+        self.plain_ok_default_status = true;
+        self
+    }
+
+    /// The headers this level sets or documents, for documentation.
+    #[must_use]
+    pub fn header_specs(&self) -> &[HeaderSpec] {
+        self.headers.specs()
+    }
+}
+
+type WithStatus<S> = Either<DefaultStatus<S>, S>;
+type WithHeaders<S> = ResponseHeaders<WithStatus<S>>;
+type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
+type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
+type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
+
+impl<S> Layer<S> for StrataLayer {
+    type Service = StrataService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        let inner = if self.app || self.plain_ok_default_status {
+            let status = DefaultStatusLayer::new();
+            let status = if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status };
+            Either::Left(status.layer(inner))
+        } else {
+            Either::Right(inner)
+        };
+        let inner = self.headers.layer(inner);
+        let inner = match self.computed_etag {
+            Some(etag) => Either::Left(etag.layer(inner)),
+            None => Either::Right(inner),
+        };
+        let inner = match &self.after_request {
+            Some(hook) => {
+                let hook = if self.chain_after_request { hook.clone().chain() } else { hook.clone() };
+                Either::Left(hook.layer(inner))
+            }
+            None => Either::Right(inner),
+        };
+        let inner =
+            if self.app { Either::Left(ConditionalLayer::new().layer(inner)) } else { Either::Right(inner) };
+        StrataService { inner, app: self.app }
+    }
+}
+
+/// The service of a [`StrataLayer`].
+#[derive(Clone)]
+pub struct StrataService<S> {
+    inner: WithConditional<S>,
+    app: bool,
+}
+
+impl<S> fmt::Debug for StrataService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrataService").field("app", &self.app).finish_non_exhaustive()
+    }
+}
+
+impl<S> Service<Request> for StrataService<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<<WithConditional<S> as Service<Request>>::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        ResponseFuture { inner: self.inner.call(req), app: self.app }
+    }
+}
+
+pin_project! {
+    /// The response future of [`StrataService`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        app: bool,
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("app", &self.app).finish_non_exhaustive()
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if *this.app && response.status() == StatusCode::NOT_MODIFIED {
+            // axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to
+            // HEAD would then carry; a body of unknown size lets axum and hyper send none.
+            *response.body_mut() = Body::new(NoBody);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// An empty body whose size is not announced.
+struct NoBody;
+
+impl http_body::Body for NoBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,193 @@
+//! Optimistic concurrency for `PUT`, `PATCH` and `DELETE`: the `Precondition` extractor.
+//!
+//! A layer cannot answer 412 for an unsafe method: by the time it sees the response, the
+//! handler has already made the change. The handler itself checks the client's `If-Match` /
+//! `If-Unmodified-Since` against the resource's current version *before* changing it, and
+//! answers 412 Precondition Failed (a problem response carrying the current `ETag`) when the
+//! client's copy is stale, or 428 Precondition Required when the application demands a
+//! precondition and the client sent none. Malformed precondition headers are ignored (RFC
+//! 9110 §13.1).
+//!
+//! ```
+//! use axum::{Router, extract::State, http::StatusCode, routing::put};
+//! use axum_strata::{precondition::{Precondition, PreconditionRejection}, headers::ETag};
+//! use std::sync::{Arc, Mutex};
+//!
+//! async fn replace(
+//!     State(version): State<Arc<Mutex<u64>>>,
+//!     precondition: Precondition,
+//!     body: String,
+//! ) -> Result<StatusCode, PreconditionRejection> {
+//!     let mut version = version.lock().unwrap();
+//!     let current = ETag::strong(version.to_string()).unwrap();
+//!     precondition.require()?.check(Some(&current))?; // 428 without If-Match, 412 if stale
+//!     *version += 1;
+//!     let _ = body;
+//!     Ok(StatusCode::NO_CONTENT)
+//! }
+//!
+//! let app: Router = Router::new().route("/item", put(replace)).with_state(Arc::new(Mutex::new(1)));
+//! # let _ = app;
+//! ```
+
+use std::{convert::Infallible, time::SystemTime};
+
+use axum::{
+    extract::FromRequestParts,
+    response::{IntoResponse, Response},
+};
+use http::{HeaderValue, Method, StatusCode, header, request::Parts};
+use strata_headers::ETag;
+use strata_tower::conditional::{Outcome, Representation, RequestConditions};
+
+use crate::problem::Problem;
+
+/// The preconditions of a request, to check against the current version of the resource.
+/// Extracting it never fails.
+#[derive(Clone, Debug)]
+pub struct Precondition {
+    method: Method,
+    conditions: RequestConditions,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Precondition {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Self { method: parts.method.clone(), conditions: RequestConditions::from_headers(&parts.headers) })
+    }
+}
+
+impl Precondition {
+    /// Demands a precondition: 428 Precondition Required unless the request has `If-Match` or
+    /// `If-Unmodified-Since`.
+    ///
+    /// # Errors
+    ///
+    /// [`PreconditionRejection::Required`] when neither header is there (or both are malformed).
+    pub fn require(&self) -> Result<&Self, PreconditionRejection> {
+        if self.conditions.has_change_precondition() {
+            Ok(self)
+        } else {
+            Err(PreconditionRejection::Required)
+        }
+    }
+
+    /// Checks the preconditions against the current entity tag (`None`: the resource does not
+    /// exist).
+    ///
+    /// # Errors
+    ///
+    /// [`PreconditionRejection::Failed`] (412) when they do not hold, or
+    /// [`PreconditionRejection::NotModified`] (304) for a `GET`/`HEAD` whose `If-None-Match`
+    /// matches.
+    pub fn check(&self, current: Option<&ETag>) -> Result<(), PreconditionRejection> {
+        self.check_representation(
+            current.map(|etag| Representation { etag: Some(etag), last_modified: None }),
+        )
+    }
+
+    /// Checks the preconditions against the current representation's tag and modification
+    /// time (`None`: the resource does not exist).
+    ///
+    /// # Errors
+    ///
+    /// As [`check`](Self::check).
+    pub fn check_representation(
+        &self,
+        current: Option<Representation<'_>>,
+    ) -> Result<(), PreconditionRejection> {
+        let etag = current.and_then(|c| c.etag).cloned();
+        let last_modified = current.and_then(|c| c.last_modified);
+        match self.conditions.evaluate(&self.method, current) {
+            Outcome::NotModified => Err(PreconditionRejection::NotModified { etag, last_modified }),
+            Outcome::PreconditionFailed => Err(PreconditionRejection::Failed { etag }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The parsed conditional headers.
+    #[must_use]
+    pub const fn conditions(&self) -> &RequestConditions {
+        &self.conditions
+    }
+}
+
+/// Why a request's preconditions stopped it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum PreconditionRejection {
+    /// 412: the client's copy is not the current one.
+    Failed {
+        /// The current entity tag, sent back so the client can refetch.
+        etag: Option<ETag>,
+    },
+    /// 428: the application demands `If-Match` or `If-Unmodified-Since`.
+    Required,
+    /// 304: the client's cached copy is current (only for `GET` and `HEAD`).
+    NotModified {
+        /// The current entity tag.
+        etag: Option<ETag>,
+        /// The current modification time.
+        last_modified: Option<SystemTime>,
+    },
+}
+
+impl PreconditionRejection {
+    /// The status of the response.
+    #[must_use]
+    pub const fn status(&self) -> StatusCode {
+        match self {
+            Self::Failed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::Required => StatusCode::PRECONDITION_REQUIRED,
+            Self::NotModified { .. } => StatusCode::NOT_MODIFIED,
+        }
+    }
+
+    /// The problem detail sent with it (empty for 304, which has no body).
+    #[must_use]
+    pub const fn body_text(&self) -> &'static str {
+        match self {
+            Self::Failed { .. } => {
+                "the resource has changed since the version named in If-Match or If-Unmodified-Since"
+            }
+            Self::Required => "this request must be conditional: send If-Match with the ETag of your copy",
+            Self::NotModified { .. } => "",
+        }
+    }
+}
+
+impl IntoResponse for PreconditionRejection {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::NotModified { etag, last_modified } => {
+                let mut response = StatusCode::NOT_MODIFIED.into_response();
+                if let Some(etag) = etag {
+                    response.headers_mut().insert(header::ETAG, etag.header_value().clone());
+                }
+                if let Some(time) = last_modified
+                    && let Ok(value) = HeaderValue::try_from(httpdate::fmt_http_date(*time))
+                {
+                    response.headers_mut().insert(header::LAST_MODIFIED, value);
+                }
+                response
+            }
+            Self::Failed { etag } => {
+                let mut problem = Problem::new(self.status()).with_detail(self.body_text());
+                if let Some(etag) = etag {
+                    problem = problem.with_header(header::ETAG, etag.header_value().clone());
+                }
+                problem.into_response()
+            }
+            Self::Required => Problem::new(self.status()).with_detail(self.body_text()).into_response(),
+        }
+    }
+}
+
+impl std::fmt::Display for PreconditionRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status(), self.body_text())
+    }
+}
+
+impl std::error::Error for PreconditionRejection {}

@@ -1,0 +1,188 @@
+//! Problem details (RFC 9457): the one shape of every error Strata itself produces.
+//!
+//! ```
+//! use axum::{http::StatusCode, response::IntoResponse};
+//! use axum_strata::problem::Problem;
+//!
+//! let problem = Problem::new(StatusCode::BAD_REQUEST)
+//!     .with_detail("the item is not valid")
+//!     .with_error("name", "must be 1 to 100 characters")
+//!     .with_error("price", "must be greater than 0");
+//! let response = problem.into_response();
+//! assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+//! assert_eq!(response.headers()["content-type"], "application/problem+json");
+//! ```
+//!
+//! The body of that response is
+//! `{"type":"about:blank","title":"Bad Request","status":400,"detail":"the item is not valid",
+//! "errors":[{"field":"name","message":"must be 1 to 100 characters"},
+//! {"field":"price","message":"must be greater than 0"}]}`.
+//!
+//! Handlers may return `Problem` for their own errors too (it is an `IntoResponse` and an
+//! `Error`), and clients may deserialize it.
+
+use std::{borrow::Cow, fmt};
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use serde::{Deserialize, Serialize};
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a validation failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field, as the client named it (a query parameter, a JSON member).
+    pub field: Cow<'static, str>,
+    /// What is wrong with it, for a person.
+    pub message: String,
+}
+
+/// An RFC 9457 problem-details response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[must_use]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: Cow<'static, str>,
+    title: Cow<'static, str>,
+    status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    instance: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+    #[serde(skip)]
+    headers: HeaderMap,
+}
+
+impl Problem {
+    /// A problem with `status`, its standard reason as title and type `about:blank`.
+    pub fn new(status: StatusCode) -> Self {
+        Self {
+            kind: Cow::Borrowed("about:blank"),
+            title: Cow::Borrowed(status.canonical_reason().unwrap_or("Error")),
+            status: status.as_u16(),
+            detail: None,
+            instance: None,
+            errors: Vec::new(),
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// Sets the type URI that identifies the kind of problem.
+    pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
+        self.kind = uri.into();
+        self
+    }
+
+    /// Sets the short, human-readable summary of the kind of problem.
+    pub fn with_title(mut self, title: impl Into<Cow<'static, str>>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// Sets the explanation of this occurrence.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets the URI of this occurrence.
+    pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
+        self.instance = Some(instance.into());
+        self
+    }
+
+    /// Adds an invalid field to the `errors` array.
+    pub fn with_error(mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
+        self
+    }
+
+    /// Adds a header to the response (such as the current `ETag` on a 412).
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The title.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The detail, if any.
+    #[must_use]
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// The invalid fields.
+    #[must_use]
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.title)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        for e in &self.errors {
+            write!(f, "; {}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        // Serializing strings and numbers into a Vec cannot fail.
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (self.status(), body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        for (name, value) in &self.headers {
+            headers.append(name, value.clone());
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_in_rfc_9457_shape() {
+        let problem = Problem::new(StatusCode::NOT_ACCEPTABLE).with_detail("offered: application/json");
+        let json = serde_json::to_string(&problem).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"about:blank","title":"Not Acceptable","status":406,"detail":"offered: application/json"}"#
+        );
+        let back: Problem = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, problem);
+    }
+
+    #[test]
+    fn validation_errors_name_each_field() {
+        let problem = Problem::new(StatusCode::BAD_REQUEST).with_error("limit", "must be at most 100");
+        let value: serde_json::Value = serde_json::to_value(&problem).unwrap();
+        assert_eq!(value["errors"][0]["field"], "limit");
+        assert_eq!(value["errors"][0]["message"], "must be at most 100");
+        assert_eq!(problem.to_string(), "400 Bad Request; limit: must be at most 100");
+    }
+}
