@@ -24,3 +24,170 @@ async fn head_on_the_index_has_headers_and_no_body() {
     assert_eq!(r.header_values("content-type"), ["text/html; charset=utf-8"]);
     assert!(r.body.is_empty());
 }
+
+mod seeds {
+    #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
+
+    use std::net::SocketAddr;
+
+    use integration_tests::{RawResponse, raw, serve};
+
+    async fn req(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body: &str) -> RawResponse {
+        let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+        for h in headers {
+            request.push_str(h);
+            request.push_str("\r\n");
+        }
+        if !body.is_empty() || method == "POST" || method == "PUT" || method == "PATCH" {
+            request
+                .push_str(&format!("content-type: application/json\r\ncontent-length: {}\r\n", body.len()));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        raw(addr, &request).await
+    }
+
+    fn status(r: &RawResponse) -> u16 {
+        r.head[9..12].parse().unwrap()
+    }
+
+    fn text(r: &RawResponse) -> &str {
+        std::str::from_utf8(&r.body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_served_seed_answers_its_index_link() {
+        let addr = serve(showcase::app()).await;
+        for seed in showcase::seeds::SEEDS {
+            if let Some(link) = seed.link {
+                let r = req(addr, "GET", &format!("{}{link}", seed.prefix), &[], "").await;
+                let expected = match seed.prefix {
+                    "/seeds/vendor-json" => 418,
+                    "/seeds/status" => 202,
+                    _ => 200,
+                };
+                assert_eq!(status(&r), expected, "{}{link}: {}", seed.prefix, r.head);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn response_seeds_have_their_media_types_and_bodies() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/json/resources", &[], "").await;
+        assert_eq!(r.header_values("content-type"), ["application/json"]);
+        assert_eq!(text(&r), r#"{"id":1,"name":"my resource"}"#);
+        let r = req(addr, "GET", "/seeds/text/resources", &[], "").await;
+        assert_eq!(r.header_values("content-type"), ["text/plain; charset=utf-8"]);
+        assert_eq!(text(&r), "The rumbling rabbit ran around the rock");
+        let r = req(addr, "GET", "/seeds/vendor-json/resources", &[], "").await;
+        assert_eq!(status(&r), 418);
+        assert_eq!(r.header_values("content-type"), ["application/vnd.example.resource+json"]);
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["status"], 418);
+        let r = req(addr, "GET", "/seeds/plaintext/health-check", &[], "").await;
+        assert_eq!(text(&r), "healthy");
+        let r = req(addr, "GET", "/seeds/html/page", &[], "").await;
+        assert_eq!(r.header_values("content-type"), ["text/html; charset=utf-8"]);
+        assert!(text(&r).contains("<span>Hello World!</span>"));
+        let r = req(addr, "GET", "/seeds/status/resources", &[], "").await;
+        assert!(r.head.starts_with("HTTP/1.1 202 Accepted"));
+    }
+
+    #[tokio::test]
+    async fn header_seeds_layer_as_documented() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/layered-headers/router-path/controller-path/handler-path", &[], "")
+            .await;
+        for (name, value) in [
+            ("my-local-header", "local header"),
+            ("controller-level-header", "controller header"),
+            ("router-level-header", "router header"),
+            ("app-level-header", "app header"),
+        ] {
+            assert_eq!(r.header_values(name), [value], "{name}");
+        }
+
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..30 {
+            let r = req(addr, "GET", "/seeds/dynamic-headers/resources", &[], "").await;
+            let n: u64 = r.header_values("random-header")[0].parse().unwrap();
+            assert!((1..=100).contains(&n), "{n}");
+            seen.insert(n);
+            let r = req(addr, "GET", "/seeds/after-request/router-path/resources", &[], "").await;
+            let values = r.header_values("random-header");
+            assert_eq!(values.len(), 1);
+            let n: u64 = values[0].parse().unwrap();
+            assert!((1..=100).contains(&n), "the router's hook wins: {n}");
+        }
+        assert!(seen.len() > 1, "the value is random");
+    }
+
+    #[tokio::test]
+    async fn cache_control_seed() {
+        let addr = serve(showcase::app()).await;
+        for (path, expected) in [
+            ("/population", "max-age=2628288, public"),
+            ("/chance_of_rain", "max-age=86400, public"),
+            ("/timestamp", "no-store"),
+        ] {
+            let r = req(addr, "GET", &format!("/seeds/cache-control{path}"), &[], "").await;
+            assert_eq!(r.header_values("cache-control"), [expected], "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn etag_seed_with_revalidation() {
+        let addr = serve(showcase::app()).await;
+        for (path, expected) in
+            [("/population", "\"bar\""), ("/chance_of_rain", "\"foo\""), ("/timestamp", "W/\"bar\"")]
+        {
+            let r = req(addr, "GET", &format!("/seeds/etag{path}"), &[], "").await;
+            assert_eq!(r.header_values("etag"), [expected], "{path}");
+            let r =
+                req(addr, "GET", &format!("/seeds/etag{path}"), &[&format!("if-none-match: {expected}")], "")
+                    .await;
+            assert_eq!(status(&r), 304, "{path}");
+            assert!(r.body.is_empty());
+        }
+        let r = req(addr, "GET", "/seeds/etag/population-dynamic", &[], "").await;
+        let etag = r.header_values("etag")[0].to_owned();
+        assert_eq!(etag, format!("\"{}\"", text(&r)), "a quoted tag of the count, not the app's");
+    }
+
+    #[tokio::test]
+    async fn handlers_seed_statuses_paths_and_bad_input() {
+        let addr = serve(showcase::app()).await;
+        let base = "/seeds/handlers";
+        let r = req(addr, "POST", &format!("{base}/resources"), &[], r#"{"id":7,"name":"new"}"#).await;
+        assert_eq!(status(&r), 201);
+        assert_eq!(text(&r), r#"{"id":7,"name":"new"}"#);
+        let r = req(addr, "DELETE", &format!("{base}/resources/7"), &[], "").await;
+        assert_eq!(status(&r), 204);
+        assert!(r.body.is_empty() && r.header_values("content-type").is_empty());
+        let r = req(addr, "PUT", &format!("{base}/resources/3"), &[], r#"{"id":0,"name":"replaced"}"#).await;
+        assert_eq!(text(&r), r#"{"id":3,"name":"replaced"}"#);
+        let r = req(addr, "PATCH", &format!("{base}/resources/3"), &[], r#"{"name":"patched"}"#).await;
+        assert_eq!(text(&r), r#"{"id":3,"name":"patched"}"#);
+        let r = req(addr, "HEAD", &format!("{base}/resources/3"), &[], "").await;
+        assert_eq!(status(&r), 200);
+        assert!(r.body.is_empty());
+        assert_eq!(text(&req(addr, "GET", &format!("{base}/some-path"), &[], "").await), r#"{"some_id":1}"#);
+        assert_eq!(
+            text(&req(addr, "GET", &format!("{base}/some-path/5"), &[], "").await),
+            r#"{"some_id":5}"#
+        );
+
+        // Bad input: problem responses that name what is wrong, never a 500.
+        let r = req(addr, "GET", &format!("{base}/resources/abc"), &[], "").await;
+        assert_eq!(status(&r), 400);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(problem["errors"][0]["field"], "pk");
+        let r = req(addr, "POST", &format!("{base}/resources"), &[], "{not json").await;
+        assert_eq!(status(&r), 400);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        let r = req(addr, "POST", &format!("{base}/resources"), &[], r#"{"id":"x"}"#).await;
+        assert_eq!(status(&r), 422);
+    }
+}

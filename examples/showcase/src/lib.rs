@@ -10,6 +10,7 @@ use std::{net::SocketAddr, time::Instant};
 use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
 
 pub mod index;
+pub mod routes;
 pub mod seeds;
 
 /// The address the showcase listens on when neither `--addr` nor `STRATA_ADDR` says otherwise.
@@ -17,7 +18,13 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
 /// The whole showcase as one router.
 pub fn app() -> Router {
-    Router::new().route("/", get(index::index)).layer(axum::middleware::from_fn(log_request))
+    let mut app = Router::new().route("/", get(index::index));
+    for seed in seeds::SEEDS {
+        if let Some(router) = seed.router {
+            app = app.nest(seed.prefix, router());
+        }
+    }
+    app.layer(axum::middleware::from_fn(log_request))
 }
 
 /// Logs each request with its status and duration through `tracing`.

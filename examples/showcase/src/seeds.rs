@@ -1,5 +1,9 @@
 //! The seed examples of `shared/SEED_ROUTES.md`: where each is served and whether it is yet.
 
+use axum::Router;
+
+use crate::routes::{handlers, headers, responses};
+
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
 pub struct Seed {
@@ -13,6 +17,16 @@ pub struct Seed {
     pub paths: &'static [&'static str],
     /// The path the index links to (after the prefix), when the example is served.
     pub link: Option<&'static str>,
+    /// The example's router, nested under `prefix`, when it is served.
+    pub router: Option<fn() -> Router>,
+}
+
+impl Seed {
+    const fn served(mut self, link: &'static str, router: fn() -> Router) -> Self {
+        self.link = Some(link);
+        self.router = Some(router);
+        self
+    }
 }
 
 const fn seed(
@@ -21,30 +35,34 @@ const fn seed(
     example: &'static str,
     paths: &'static [&'static str],
 ) -> Seed {
-    Seed { prefix, seed, example, paths, link: None }
+    Seed { prefix, seed, example, paths, link: None, router: None }
 }
 
 /// Every seed example, in the order of `SEED_ROUTES.md`. `link` is set for those the showcase
 /// serves; the others are listed as not served yet.
 pub const SEEDS: &[Seed] = &[
-    seed("/seeds/json", "000", "default JSON response", &["GET /resources"]),
-    seed("/seeds/text", "000", "media type TEXT", &["GET /resources"]),
+    seed("/seeds/json", "000", "default JSON response", &["GET /resources"])
+        .served("/resources", responses::json),
+    seed("/seeds/text", "000", "media type TEXT", &["GET /resources"]).served("/resources", responses::text),
     seed(
         "/seeds/vendor-json",
         "000",
         "application/vnd.example.resource+json, status 418",
         &["GET /resources"],
-    ),
+    )
+    .served("/resources", responses::vendor_json),
     seed("/seeds/msgpack", "000", "MessagePack response", &["GET /health-check"]),
-    seed("/seeds/plaintext", "000", "plaintext response", &["GET /health-check"]),
-    seed("/seeds/html", "000", "HTML response", &["GET /page"]),
+    seed("/seeds/plaintext", "000", "plaintext response", &["GET /health-check"])
+        .served("/health-check", responses::plaintext),
+    seed("/seeds/html", "000", "HTML response", &["GET /page"]).served("/page", responses::html),
     seed(
         "/seeds/negotiation",
         "000",
         "content negotiation between text/plain, text/html and application/xml",
         &["GET /resource"],
     ),
-    seed("/seeds/status", "000", "status code 202", &["GET /resources"]),
+    seed("/seeds/status", "000", "status code 202", &["GET /resources"])
+        .served("/resources", responses::status),
     seed(
         "/seeds/returning-response",
         "000",
@@ -56,31 +74,36 @@ pub const SEEDS: &[Seed] = &[
         "000",
         "app, router, controller and handler headers",
         &["GET /router-path/controller-path/handler-path"],
-    ),
+    )
+    .served("/router-path/controller-path/handler-path", headers::layered_headers),
     seed(
         "/seeds/dynamic-headers",
         "000",
         "Random-Header 1–100, documented on the route",
         &["GET /resources"],
-    ),
+    )
+    .served("/resources", headers::dynamic_headers),
     seed(
         "/seeds/after-request",
         "000",
         "router after-request hook overriding Random-Header",
         &["GET /router-path/resources"],
-    ),
+    )
+    .served("/router-path/resources", headers::after_request),
     seed(
         "/seeds/cache-control",
         "000",
         "app 1 month, controller 1 day, handler no-store",
         &["GET /population", "GET /chance_of_rain", "GET /timestamp"],
-    ),
+    )
+    .served("/population", headers::cache_control),
     seed(
         "/seeds/etag",
         "000",
         "ETags at app, controller and handler, documentation-only on the dynamic route",
         &["GET /population", "GET /chance_of_rain", "GET /timestamp", "GET /population-dynamic"],
-    ),
+    )
+    .served("/population", headers::etag),
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"]),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"]),
@@ -117,7 +140,8 @@ pub const SEEDS: &[Seed] = &[
             "GET /some-path",
             "GET /some-path/{some_id}",
         ],
-    ),
+    )
+    .served("/resources", handlers::handlers),
     seed(
         "/seeds/api",
         "002",

@@ -1,0 +1,115 @@
+//! Seed 000, "Response headers": layered headers, dynamic headers, after-request hooks,
+//! Cache-Control and ETag, each level a `Strata` layer.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::{Json, Router, http::HeaderValue, response::IntoResponse, routing::get};
+use axum_strata::{
+    Strata,
+    headers::{CacheControl, ETag},
+};
+
+use super::{Resource, random_in};
+
+const DAY: Duration = Duration::from_secs(86_400);
+/// Litestar's "1 month": 2,628,288 seconds.
+const MONTH: Duration = Duration::from_secs(2_628_288);
+
+fn resource() -> Json<Resource> {
+    Json(Resource { id: 1, name: "my resource".to_owned() })
+}
+
+/// `/seeds/layered-headers`: app, router, controller and handler headers.
+pub fn layered_headers() -> Router {
+    let handler = get(|| async { "hello world" }).layer(Strata::layer().header_with_description(
+        "my-local-header",
+        "local header",
+        "local level header",
+    ));
+    let controller =
+        Router::new().route("/handler-path", handler).layer(Strata::layer().header_with_description(
+            "controller-level-header",
+            "controller header",
+            "controller level header",
+        ));
+    let router =
+        Router::new().nest("/controller-path", controller).layer(Strata::layer().header_with_description(
+            "router-level-header",
+            "router header",
+            "router level header",
+        ));
+    Router::new().nest("/router-path", router).layer(Strata::app().header_with_description(
+        "app-level-header",
+        "app header",
+        "app level header",
+    ))
+}
+
+fn random_header(range: std::ops::RangeInclusive<u64>) -> [(&'static str, String); 1] {
+    [("random-header", random_in(range).to_string())]
+}
+
+/// `/seeds/dynamic-headers`: the handler sets `Random-Header` (1–100); the route documents it.
+pub fn dynamic_headers() -> Router {
+    let route = get(|| async { (random_header(1..=100), resource()) })
+        .layer(Strata::layer().documentation_only("random-header", "a random number in the range 1 - 100"));
+    Router::new().route("/resources", route).layer(Strata::app())
+}
+
+/// `/seeds/after-request`: the handler sets `Random-Header` to 100–1000, the router's
+/// after-request hook overrides it with 1–100.
+pub fn after_request() -> Router {
+    let route = get(|| async { (random_header(100..=1000), resource()) }).layer(
+        Strata::layer().documentation_only("random-header", "a random number in the range 100 - 1000"),
+    );
+    let router = Router::new().route("/resources", route).layer(
+        Strata::layer()
+            .documentation_only("random-header", "a random number in the range 1 - 100")
+            .after_request_fn(|response| {
+                response.headers_mut().insert("random-header", HeaderValue::from(random_in(1..=100)));
+            }),
+    );
+    Router::new().nest("/router-path", router).layer(Strata::app())
+}
+
+fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// `/seeds/cache-control`: app 1 month, controller 1 day, handler no-store.
+pub fn cache_control() -> Router {
+    let controller = Router::new()
+        .route("/chance_of_rain", get(|| async { Json(0.5) }))
+        .route(
+            "/timestamp",
+            get(|| async { Json(now()) }).layer(Strata::layer().cache_control(CacheControl::no_store())),
+        )
+        .layer(Strata::layer().cache_control(CacheControl::max_age(DAY).public()));
+    Router::new()
+        .route("/population", get(|| async { Json(100_000) }))
+        .merge(controller)
+        .layer(Strata::app().cache_control(CacheControl::max_age(MONTH).public()))
+}
+
+/// `/seeds/etag`: app `"bar"`, controller `"foo"`, handler `W/"bar"`, and a documentation-only
+/// ETag on the dynamic route whose handler sets its own (a valid, quoted one).
+pub fn etag() -> Router {
+    let tag = |weak: bool, value: &str| {
+        if weak { ETag::weak(value) } else { ETag::strong(value) }.expect("the seed's tags are valid")
+    };
+    let controller = Router::new()
+        .route("/chance_of_rain", get(|| async { Json(0.5) }))
+        .route("/timestamp", get(|| async { Json(now()) }).layer(Strata::layer().etag(tag(true, "bar"))))
+        .layer(Strata::layer().etag(tag(false, "foo")));
+    let dynamic = get(|| async {
+        let count = random_in(0..=1000).to_string();
+        let etag = ETag::strong(&count).expect("digits are a valid entity tag");
+        ([("etag", etag.to_string())], count).into_response()
+    })
+    .layer(Strata::layer().etag_documentation_only("the population count itself"));
+    Router::new()
+        .route("/population", get(|| async { Json(100_000) }))
+        .route("/population-dynamic", dynamic)
+        .merge(controller)
+        .layer(Strata::app().etag(tag(false, "bar")))
+}
