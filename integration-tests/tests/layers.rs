@@ -310,3 +310,27 @@ async fn only_the_closest_after_request_hook_runs_unless_chained() {
     let r = get_raw(addr, "GET", "/router-path/resources", &[]).await;
     assert_eq!(r.header_values("x-hooks"), ["router", "app"]);
 }
+
+#[tokio::test]
+async fn a_route_documented_etag_holds_against_the_apps_computed_one() {
+    let app = Router::new()
+        .route(
+            "/documented",
+            get(|| async { "the handler set no tag this time" })
+                .layer(Strata::layer().etag_documentation_only("set by the handler when it has one")),
+        )
+        .route("/computed", get(|| async { "tagged" }))
+        .layer(Strata::app().computed_etag());
+    let addr = serve(app).await;
+    assert!(get_raw(addr, "GET", "/documented", &[]).await.header_values("etag").is_empty());
+    assert_eq!(get_raw(addr, "GET", "/computed", &[]).await.header_values("etag").len(), 1);
+}
+
+#[tokio::test]
+async fn a_status_chosen_by_the_handler_beats_status_by_method() {
+    let app = Router::new()
+        .route("/accepted", axum::routing::post(|| async { (StatusCode::ACCEPTED, StatusByMethod, "queued") }))
+        .layer(Strata::app());
+    let r = get_raw(serve(app).await, "POST", "/accepted", &["content-length: 0"]).await;
+    assert_eq!(status_of(&r), 202);
+}

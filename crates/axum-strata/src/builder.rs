@@ -8,7 +8,7 @@
 //!   (`MethodRouter::layer`);
 //! - [`Strata::app()`] once, around the whole app: the same settings, plus the resolvers that
 //!   only make sense once (default status codes, conditional requests, and the clean-up of
-//!   documentation-only claims).
+//!   documentation-only claims once every level has run).
 //!
 //! Within one level, a response goes through: the default status (app level), this level's
 //! headers (Cache-Control and a static ETag among them), a computed ETag, the after-request hook,
@@ -53,7 +53,6 @@ use std::{
 };
 
 use axum::{body::Body, extract::Request, response::Response};
-use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 use pin_project_lite::pin_project;
 use strata_headers::{CacheControl, ETag};
@@ -62,27 +61,71 @@ use strata_tower::{
     conditional::{Conditional, ConditionalLayer},
     default_status::{DefaultStatus, DefaultStatusLayer},
     etag::{ComputedETag, ComputedETagLayer},
-    response_headers::{HeaderSpec, ResponseHeaders, ResponseHeadersLayer},
+    response_headers::{ClaimedHeaders, HeaderSpec, ResponseHeaders, ResponseHeadersLayer},
 };
+
+use crate::body::NoBody;
 use tower::{Layer, Service, util::Either};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 
-/// An after-request hook as the builder keeps it: boxed, so every level has the same type.
+/// An after-request hook as the builder keeps it, so that every level has the same type: an
+/// async function (boxed future) or a plain function (no allocation per response).
 #[derive(Clone)]
-pub struct Hook(Arc<dyn Fn(Response) -> BoxFuture + Send + Sync>);
+pub enum Hook {
+    /// An async function from the response to the response.
+    Async(Arc<dyn Fn(Response) -> BoxFuture + Send + Sync>),
+    /// A function that edits the response in place.
+    Sync(Arc<dyn Fn(&mut Response) + Send + Sync>),
+}
 
 impl fmt::Debug for Hook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Hook")
+        f.write_str(match self {
+            Self::Async(_) => "Hook::Async",
+            Self::Sync(_) => "Hook::Sync",
+        })
     }
 }
 
 impl AfterRequest<Body> for Hook {
-    type Future = BoxFuture;
+    type Future = HookFuture;
 
-    fn call(&self, response: Response) -> BoxFuture {
-        (self.0)(response)
+    fn call(&self, mut response: Response) -> HookFuture {
+        match self {
+            Self::Async(hook) => HookFuture::Async(hook(response)),
+            Self::Sync(hook) => {
+                hook(&mut response);
+                HookFuture::Ready(Some(response))
+            }
+        }
+    }
+}
+
+/// The future of a [`Hook`].
+pub enum HookFuture {
+    /// An async hook's future.
+    Async(BoxFuture),
+    /// A sync hook's response, ready.
+    Ready(Option<Response>),
+}
+
+impl fmt::Debug for HookFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HookFuture")
+    }
+}
+
+impl Future for HookFuture {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match self.get_mut() {
+            Self::Async(future) => future.as_mut().poll(cx),
+            Self::Ready(response) => {
+                Poll::Ready(response.take().expect("HookFuture polled after completion"))
+            }
+        }
     }
 }
 
@@ -96,7 +139,7 @@ impl Strata {
     /// resolves default status codes and conditional requests, and removes the claims of
     /// documentation-only headers.
     pub fn app() -> StrataLayer {
-        StrataLayer { app: true, headers: ResponseHeadersLayer::new().outermost(), ..StrataLayer::default() }
+        StrataLayer { app: true, ..StrataLayer::default() }
     }
 
     /// The builder for a nested router or a single route.
@@ -235,7 +278,7 @@ impl StrataLayer {
         F: Fn(Response) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Response> + Send + 'static,
     {
-        let hook = Hook(Arc::new(move |response| Box::pin(hook(response))));
+        let hook = Hook::Async(Arc::new(move |response| Box::pin(hook(response))));
         self.after_request = Some(AfterRequestLayer::new(hook));
         self
     }
@@ -246,11 +289,7 @@ impl StrataLayer {
     where
         F: Fn(&mut Response) + Send + Sync + 'static,
     {
-        let hook = Hook(Arc::new(move |mut response| {
-            hook(&mut response);
-            Box::pin(std::future::ready(response))
-        }));
-        self.after_request = Some(AfterRequestLayer::new(hook));
+        self.after_request = Some(AfterRequestLayer::new(Hook::Sync(Arc::new(hook))));
         self
     }
 
@@ -365,30 +404,14 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if *this.app && response.status() == StatusCode::NOT_MODIFIED {
-            // axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to
-            // HEAD would then carry; a body of unknown size lets axum and hyper send none.
-            *response.body_mut() = Body::new(NoBody);
+        if *this.app {
+            // Claims of documentation-only headers have done their work once every level,
+            // the app's computed ETag included, has run.
+            response.extensions_mut().remove::<ClaimedHeaders>();
+            if response.status() == StatusCode::NOT_MODIFIED {
+                *response.body_mut() = Body::new(NoBody);
+            }
         }
         Poll::Ready(Ok(response))
-    }
-}
-
-/// An empty body whose size is not announced.
-struct NoBody;
-
-impl http_body::Body for NoBody {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(None)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        true
     }
 }

@@ -69,6 +69,8 @@ pub use strata_headers as headers;
 /// Tower layers that need nothing from axum: the `strata-tower` crate.
 pub use strata_tower as tower;
 
+#[cfg(any(feature = "layers", feature = "precondition"))]
+mod body;
 #[cfg(feature = "layers")]
 pub mod builder;
 #[cfg(feature = "precondition")]

@@ -30,9 +30,13 @@
 //! # let _ = app;
 //! ```
 
-use std::{convert::Infallible, time::SystemTime};
+use std::{
+    convert::Infallible,
+    time::{SystemTime, UNIX_EPOCH},
+};
 
 use axum::{
+    body::Body,
     extract::FromRequestParts,
     response::{IntoResponse, Response},
 };
@@ -40,7 +44,7 @@ use http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use strata_headers::ETag;
 use strata_tower::conditional::{Outcome, Representation, RequestConditions};
 
-use crate::problem::Problem;
+use crate::{body::NoBody, problem::Problem};
 
 /// The preconditions of a request, to check against the current version of the resource.
 /// Extracting it never fails.
@@ -161,13 +165,12 @@ impl IntoResponse for PreconditionRejection {
     fn into_response(self) -> Response {
         match &self {
             Self::NotModified { etag, last_modified } => {
-                let mut response = StatusCode::NOT_MODIFIED.into_response();
+                // An empty body of unannounced size: no `content-length: 0` on a 304 to HEAD.
+                let mut response = (StatusCode::NOT_MODIFIED, Body::new(NoBody)).into_response();
                 if let Some(etag) = etag {
                     response.headers_mut().insert(header::ETAG, etag.header_value().clone());
                 }
-                if let Some(time) = last_modified
-                    && let Ok(value) = HeaderValue::try_from(httpdate::fmt_http_date(*time))
-                {
+                if let Some(value) = last_modified.and_then(http_date) {
                     response.headers_mut().insert(header::LAST_MODIFIED, value);
                 }
                 response
@@ -184,6 +187,17 @@ impl IntoResponse for PreconditionRejection {
     }
 }
 
+/// Formats an HTTP date; `None` for times an HTTP date cannot express (before 1970, or from the
+/// year 10000 on), for which `httpdate` would panic.
+fn http_date(time: SystemTime) -> Option<HeaderValue> {
+    const YEAR_10000: u64 = 253_402_300_800;
+    let secs = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    if secs >= YEAR_10000 {
+        return None;
+    }
+    HeaderValue::try_from(httpdate::fmt_http_date(time)).ok()
+}
+
 impl std::fmt::Display for PreconditionRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.status(), self.body_text())
@@ -191,3 +205,26 @@ impl std::fmt::Display for PreconditionRejection {
 }
 
 impl std::error::Error for PreconditionRejection {}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn dates_outside_what_http_can_express_are_left_out_not_a_panic() {
+        assert!(http_date(UNIX_EPOCH - Duration::from_secs(1)).is_none());
+        assert!(http_date(UNIX_EPOCH + Duration::from_secs(253_402_300_800)).is_none());
+        let response = PreconditionRejection::NotModified {
+            etag: None,
+            last_modified: Some(UNIX_EPOCH - Duration::from_secs(86_400)),
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+        assert!(response.headers().get("last-modified").is_none());
+        let response = PreconditionRejection::NotModified { etag: None, last_modified: Some(UNIX_EPOCH) }
+            .into_response();
+        assert_eq!(response.headers()["last-modified"], "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+}

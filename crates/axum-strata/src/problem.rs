@@ -154,8 +154,16 @@ impl IntoResponse for Problem {
         let mut response = (self.status(), body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        for (name, value) in &self.headers {
-            headers.append(name, value.clone());
+        // A name given with `with_header` replaces what the response had (one name, one source),
+        // and keeps every value it was given.
+        for name in self.headers.keys() {
+            let mut values = self.headers.get_all(name).iter();
+            if let Some(first) = values.next() {
+                headers.insert(name, first.clone());
+            }
+            for value in values {
+                headers.append(name, value.clone());
+            }
         }
         response
     }
@@ -175,6 +183,18 @@ mod tests {
         );
         let back: Problem = serde_json::from_str(&json).unwrap();
         assert_eq!(back, problem);
+    }
+
+    #[test]
+    fn an_added_content_type_replaces_rather_than_duplicates() {
+        let response = Problem::new(StatusCode::GONE)
+            .with_header(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.err+json"))
+            .with_header(header::LINK, HeaderValue::from_static("</a>"))
+            .with_header(header::LINK, HeaderValue::from_static("</b>"))
+            .into_response();
+        assert_eq!(response.headers().get_all(header::CONTENT_TYPE).iter().count(), 1);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/vnd.err+json");
+        assert_eq!(response.headers().get_all(header::LINK).iter().count(), 2);
     }
 
     #[test]

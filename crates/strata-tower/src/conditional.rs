@@ -8,8 +8,10 @@
 //! 3. `If-None-Match` false → 304;
 //! 4. else `If-Modified-Since` false → 304.
 //!
-//! It only acts on responses that would have been 2xx and carry an `ETag` or a
-//! `Last-Modified`. Malformed conditional headers are ignored, as the RFC says. A 304 keeps
+//! It only acts on responses that would have been 2xx, and a 304 only stands in for a 200
+//! (RFC 9110 §15.4.5). `If-None-Match` and the dates need an `ETag` or a `Last-Modified` on the
+//! response; `If-Match` with a list of tags fails on a response without an `ETag`, as
+//! §13.1.1 says. Malformed conditional headers are ignored, as the RFC says. A 304 keeps
 //! `ETag`, `Cache-Control`, `Content-Location`, `Date`, `Expires`, `Vary`, `Last-Modified` and
 //! `Set-Cookie` (cookies are not representation metadata, and dropping one would lose state),
 //! the response's extensions, and nothing else: no body, no `Content-Type`, no `Content-Length`.
@@ -235,13 +237,13 @@ pub fn not_modified<B: Default>(response: Response<B>) -> Response<B> {
 }
 
 /// Turns a response into a 412 Precondition Failed problem response, keeping its `ETag` and
-/// `Last-Modified` (so the client sees the current version) and its extensions.
+/// `Last-Modified` (so the client sees the current version), `Set-Cookie`, and its extensions.
 pub fn precondition_failed<B: From<Bytes>>(response: Response<B>) -> Response<B> {
     let (mut parts, _body) = response.into_parts();
     let mut headers = HeaderMap::with_capacity(4);
-    for name in [header::ETAG, header::LAST_MODIFIED] {
-        if let Some(value) = parts.headers.get(&name) {
-            headers.insert(name, value.clone());
+    for name in [header::ETAG, header::LAST_MODIFIED, header::SET_COOKIE] {
+        for value in parts.headers.get_all(&name) {
+            headers.append(name.clone(), value.clone());
         }
     }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
@@ -300,8 +302,8 @@ where
         let conditions = if (method == Method::GET || method == Method::HEAD)
             && CONDITIONAL_HEADERS.iter().any(|h| req.headers().contains_key(h))
         {
-            Some(Box::new((method.clone(), RequestConditions::from_headers(req.headers()))))
-                .filter(|c| !c.1.is_empty())
+            let conditions = RequestConditions::from_headers(req.headers());
+            (!conditions.is_empty()).then(|| Box::new((method.clone(), conditions)))
         } else {
             None
         };
@@ -352,14 +354,15 @@ pub fn resolve<B: Default + From<Bytes>>(
     }
     let etag: Option<ETag> = typed(response.headers());
     let last_modified = date(response.headers(), &header::LAST_MODIFIED);
-    if etag.is_none() && last_modified.is_none() {
+    if etag.is_none() && last_modified.is_none() && conditions.if_match.is_none() {
         return response;
     }
     let current = Representation { etag: etag.as_ref(), last_modified };
     match conditions.evaluate(method, Some(current)) {
-        Outcome::Proceed => response,
-        Outcome::NotModified => not_modified(response),
+        // A 304 stands in for a 200 only (RFC 9110 §15.4.5).
+        Outcome::NotModified if response.status() == StatusCode::OK => not_modified(response),
         Outcome::PreconditionFailed => precondition_failed(response),
+        _ => response,
     }
 }
 
@@ -453,6 +456,26 @@ mod tests {
         // If-Match present: If-Unmodified-Since is ignored.
         let res = call(Method::GET, &[("if-match", "\"v1\""), ("if-unmodified-since", BEFORE)], 200).await;
         assert_eq!(res.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn if_match_fails_on_a_response_without_validators() {
+        let handler = service_fn(|_req: Request<()>| async {
+            Ok::<_, Infallible>(Response::new(Body::from("no validators")))
+        });
+        let request = |v: &'static str| Request::builder().header("if-match", v).body(()).unwrap();
+        let svc = ConditionalLayer::new().layer(handler);
+        assert_eq!(svc.clone().oneshot(request("\"x\"")).await.unwrap().status(), 412);
+        assert_eq!(svc.oneshot(request("*")).await.unwrap().status(), 200);
+    }
+
+    #[tokio::test]
+    async fn only_a_200_becomes_a_304_but_any_2xx_can_fail() {
+        assert_eq!(call(Method::GET, &[("if-none-match", "\"v1\"")], 203).await.status(), 203);
+        assert_eq!(call(Method::GET, &[("if-none-match", "\"v1\"")], 206).await.status(), 206);
+        let res = call(Method::GET, &[("if-match", "\"v0\"")], 203).await;
+        assert_eq!(res.status(), 412);
+        assert_eq!(res.headers()["set-cookie"], "a=b", "cookies survive a 412 too");
     }
 
     #[tokio::test]

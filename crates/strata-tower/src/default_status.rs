@@ -11,6 +11,9 @@
 //! told to treat every plain 200 as unchosen with
 //! [`DefaultStatusLayer::for_plain_ok_responses`].
 //!
+//! The default only replaces a 200: a response whose status changed on the way (a failed
+//! serialization's 500, a hook's 418) keeps it, and the intent is removed either way.
+//!
 //! A 204 has no body: the body is replaced by an empty one and `Content-Type` and
 //! `Content-Length` are removed.
 //!
@@ -115,8 +118,8 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let method = req.method().clone();
-        ResponseFuture { inner: self.inner.call(req), method, plain_ok: self.plain_ok }
+        let status = status_for(req.method());
+        ResponseFuture { inner: self.inner.call(req), status, plain_ok: self.plain_ok }
     }
 }
 
@@ -125,14 +128,14 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        method: Method,
+        status: StatusCode,
         plain_ok: bool,
     }
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("method", &self.method).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture").field("status", &self.status).finish_non_exhaustive()
     }
 }
 
@@ -147,8 +150,8 @@ where
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
         let unset = response.extensions_mut().remove::<StatusUnset>().is_some();
-        if unset || (*this.plain_ok && response.status() == StatusCode::OK) {
-            let status = status_for(this.method);
+        if (unset || *this.plain_ok) && response.status() == StatusCode::OK {
+            let status = *this.status;
             *response.status_mut() = status;
             if status == StatusCode::NO_CONTENT {
                 *response.body_mut() = B::default();
@@ -204,6 +207,13 @@ mod tests {
         let res = status(DefaultStatusLayer::new(), Method::DELETE, true, 200).await;
         assert!(res.body().is_empty());
         assert!(res.headers().get("content-type").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_status_changed_on_the_way_is_kept_and_the_intent_removed() {
+        let res = status(DefaultStatusLayer::new(), Method::POST, true, 500).await;
+        assert_eq!(res.status(), 500);
+        assert!(res.extensions().get::<StatusUnset>().is_none());
     }
 
     #[tokio::test]

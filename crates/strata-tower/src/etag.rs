@@ -9,6 +9,9 @@
 //!
 //! It never replaces an `ETag` already set (by the handler or a closer layer), never sets one a
 //! closer layer declared documentation-only, and leaves 204, 206 and non-2xx responses alone.
+//! When it cannot compute a tag for a successful response (a stream, a body over the limit),
+//! it claims the `ETag` name, so that a static tag of an outer level does not stand in for a
+//! body that changes: the level asked for computed tags, so it owns the header.
 //! Put it inside the conditional-request layer so that `If-None-Match` can match the computed
 //! tag.
 //!
@@ -124,7 +127,14 @@ where
     }
 }
 
-fn wants_etag<B: Body>(response: &Response<B>, limit: u64) -> bool {
+/// The body of a 500 answered when the body failed while being buffered: RFC 9457 problem
+/// details.
+const BODY_FAILED: &str = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,\
+\"detail\":\"The response body failed before it was complete.\"}";
+
+/// Whether the layer should buffer the body to hash it; when it will not for a successful
+/// response that has no tag yet, the `ETag` name is claimed (see the module docs).
+fn wants_etag<B: Body>(response: &mut Response<B>, limit: u64) -> bool {
     let status = response.status();
     if !status.is_success() || status == StatusCode::NO_CONTENT || status == StatusCode::PARTIAL_CONTENT {
         return false;
@@ -136,7 +146,12 @@ fn wants_etag<B: Body>(response: &Response<B>, limit: u64) -> bool {
     if response.extensions().get::<ClaimedHeaders>().is_some_and(|c| c.contains(&header::ETAG)) {
         return false;
     }
-    response.body().size_hint().exact().is_some_and(|n| n <= limit)
+    if response.body().size_hint().exact().is_some_and(|n| n <= limit) {
+        return true;
+    }
+    #[cfg(feature = "response-headers")]
+    ClaimedHeaders::claim(response.extensions_mut(), header::ETAG);
+    false
 }
 
 pin_project! {
@@ -176,8 +191,8 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
-                    let response = ready!(future.poll(cx))?;
-                    if !wants_etag(&response, *this.limit) {
+                    let mut response = ready!(future.poll(cx))?;
+                    if !wants_etag(&mut response, *this.limit) {
                         this.state.set(State::Done);
                         return Poll::Ready(Ok(response));
                     }
@@ -205,11 +220,20 @@ where
                         Some(Err(e)) => {
                             let mut parts = parts.take().expect("parts are taken only once");
                             tracing::error!(error = %e, "response body failed while computing its ETag");
+                            // Nothing of the failed response may be cached or kept as its intent.
                             parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-                            parts.headers.remove(header::CONTENT_LENGTH);
-                            parts.headers.remove(header::CONTENT_TYPE);
+                            parts.headers.clear();
+                            parts.headers.insert(
+                                header::CONTENT_TYPE,
+                                HeaderValue::from_static("application/problem+json"),
+                            );
+                            parts
+                                .headers
+                                .insert(header::CONTENT_LENGTH, HeaderValue::from(BODY_FAILED.len()));
+                            parts.extensions.clear();
                             this.state.set(State::Done);
-                            return Poll::Ready(Ok(Response::from_parts(parts, B::from(Bytes::new()))));
+                            let body = B::from(Bytes::from_static(BODY_FAILED.as_bytes()));
+                            return Poll::Ready(Ok(Response::from_parts(parts, body)));
                         }
                         None => {
                             let bytes = match (rest.take(), first.take()) {
@@ -306,6 +330,34 @@ mod tests {
 
     #[cfg(feature = "response-headers")]
     #[tokio::test]
+    async fn a_stream_claims_the_etag_so_an_outer_static_tag_does_not_stand_in() {
+        use crate::response_headers::ResponseHeadersLayer;
+        let svc = service_fn(|_req: Request<()>| async {
+            Ok::<_, Infallible>(Response::new(TestBody::chunks(&["changing"], false)))
+        });
+        let app = ResponseHeadersLayer::new().etag(ETag::strong("static").unwrap());
+        let res = app.layer(ComputedETagLayer::new().layer(svc)).oneshot(Request::new(())).await.unwrap();
+        assert!(res.headers().get("etag").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failing_body_becomes_a_problem_and_nothing_cacheable() {
+        let svc = service_fn(|_req: Request<()>| async {
+            let body = TestBody { chunks: std::collections::VecDeque::new(), known: true, fail: true };
+            Ok::<_, Infallible>(
+                Response::builder().header("cache-control", "public, max-age=60").body(body).unwrap(),
+            )
+        });
+        let res = ComputedETagLayer::new().layer(svc).oneshot(Request::new(())).await.unwrap();
+        assert_eq!(res.status(), 500);
+        assert!(res.headers().get("cache-control").is_none());
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(std::str::from_utf8(&body).unwrap().contains("\"status\":500"));
+    }
+
+    #[cfg(feature = "response-headers")]
+    #[tokio::test]
     async fn a_documentation_only_claim_is_respected() {
         use crate::response_headers::ResponseHeadersLayer;
         let route = ResponseHeadersLayer::new().documentation_only(header::ETAG, "set dynamically");
@@ -327,29 +379,38 @@ mod tests {
     struct TestBody {
         chunks: std::collections::VecDeque<Bytes>,
         known: bool,
+        fail: bool,
     }
 
     impl TestBody {
         fn chunks(chunks: &[&'static str], known: bool) -> Self {
-            Self { chunks: chunks.iter().map(|c| Bytes::from_static(c.as_bytes())).collect(), known }
+            Self {
+                chunks: chunks.iter().map(|c| Bytes::from_static(c.as_bytes())).collect(),
+                known,
+                fail: false,
+            }
         }
     }
 
     impl From<Bytes> for TestBody {
         fn from(b: Bytes) -> Self {
-            Self { chunks: [b].into(), known: true }
+            Self { chunks: [b].into(), known: true, fail: false }
         }
     }
 
     impl Body for TestBody {
         type Data = Bytes;
-        type Error = Infallible;
+        type Error = &'static str;
 
         fn poll_frame(
             self: Pin<&mut Self>,
             _cx: &mut Context<'_>,
-        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
-            Poll::Ready(self.get_mut().chunks.pop_front().map(|c| Ok(http_body::Frame::data(c))))
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, &'static str>>> {
+            let this = self.get_mut();
+            if this.fail {
+                return Poll::Ready(Some(Err("the producer died")));
+            }
+            Poll::Ready(this.chunks.pop_front().map(|c| Ok(http_body::Frame::data(c))))
         }
 
         fn size_hint(&self) -> http_body::SizeHint {

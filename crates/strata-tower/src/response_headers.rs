@@ -117,6 +117,17 @@ impl ClaimedHeaders {
     pub fn iter(&self) -> impl Iterator<Item = &HeaderName> {
         self.0.iter()
     }
+
+    /// Claims `name` in a response's extensions: outer layers will not set it.
+    pub fn claim(extensions: &mut http::Extensions, name: HeaderName) {
+        match extensions.get_mut::<Self>() {
+            Some(claims) if claims.contains(&name) => {}
+            Some(claims) => claims.0.push(name),
+            None => {
+                extensions.insert(Self(vec![name]));
+            }
+        }
+    }
 }
 
 /// Sets response headers that are still missing; see the [module docs](self).
