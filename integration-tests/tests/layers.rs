@@ -329,7 +329,10 @@ async fn a_route_documented_etag_holds_against_the_apps_computed_one() {
 #[tokio::test]
 async fn a_status_chosen_by_the_handler_beats_status_by_method() {
     let app = Router::new()
-        .route("/accepted", axum::routing::post(|| async { (StatusCode::ACCEPTED, StatusByMethod, "queued") }))
+        .route(
+            "/accepted",
+            axum::routing::post(|| async { (StatusCode::ACCEPTED, StatusByMethod, "queued") }),
+        )
         .layer(Strata::app());
     let r = get_raw(serve(app).await, "POST", "/accepted", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 202);
