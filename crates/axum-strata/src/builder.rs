@@ -10,9 +10,10 @@
 //!   only make sense once (default status codes, conditional requests, and the clean-up of
 //!   documentation-only claims once every level has run).
 //!
-//! Within one level, a response goes through: the default status (app level), this level's
-//! headers (Cache-Control and a static ETag among them), a computed ETag, the after-request hook,
-//! and conditional requests (app level), in that order.
+//! Within one level, a response goes through: content negotiation (where the level
+//! negotiates), the default status (app level), this level's headers (Cache-Control and a static
+//! ETag among them) and cookies, a computed ETag, the after-request hook, and conditional
+//! requests (app level), in that order.
 //!
 //! ```
 //! use std::time::Duration;
@@ -64,7 +65,11 @@ use strata_tower::{
     response_headers::{ClaimedHeaders, HeaderSpec, ResponseHeaders, ResponseHeadersLayer},
 };
 
-use crate::body::NoBody;
+use crate::{
+    body::NoBody,
+    cookies::{Cookie, Cookies, CookiesLayer},
+    negotiation::{Format, Negotiation, NegotiationLayer},
+};
 use tower::{Layer, Service, util::Either};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
@@ -159,6 +164,8 @@ pub struct StrataLayer {
     after_request: Option<AfterRequestLayer<Hook>>,
     chain_after_request: bool,
     plain_ok_default_status: bool,
+    cookies: CookiesLayer,
+    negotiation: Option<NegotiationLayer>,
 }
 
 impl fmt::Debug for StrataLayer {
@@ -170,6 +177,8 @@ impl fmt::Debug for StrataLayer {
             .field("after_request", &self.after_request.is_some())
             .field("chain_after_request", &self.chain_after_request)
             .field("plain_ok_default_status", &self.plain_ok_default_status)
+            .field("cookies", &self.cookies)
+            .field("negotiation", &self.negotiation)
             .finish()
     }
 }
@@ -307,6 +316,34 @@ impl StrataLayer {
         self
     }
 
+    /// Sets a cookie at this level, unless the response (or a closer level) sets the same
+    /// cookie (name, path and domain).
+    pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
+        self.cookies = self.cookies.cookie(cookie);
+        self
+    }
+
+    /// Negotiates [`Negotiated`](crate::negotiation::Negotiated) responses at this level among
+    /// `formats`, in the server's order of preference; the closest level that negotiates wins.
+    pub fn negotiate(mut self, formats: impl IntoIterator<Item = Format>) -> Self {
+        let fallback = self.negotiation.take().and_then(|n| n.fallback_format());
+        let mut layer = NegotiationLayer::new(formats);
+        if let Some(f) = fallback {
+            layer = layer.fallback(f);
+        }
+        self.negotiation = Some(layer);
+        self
+    }
+
+    /// Answers with `format` instead of 406 Not Acceptable when the client accepts none of
+    /// this level's formats (JSON alone is offered if [`negotiate`](Self::negotiate) was not
+    /// called).
+    pub fn negotiation_fallback(mut self, format: Format) -> Self {
+        let layer = self.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
+        self.negotiation = Some(layer.fallback(format));
+        self
+    }
+
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
@@ -314,8 +351,9 @@ impl StrataLayer {
     }
 }
 
-type WithStatus<S> = Either<DefaultStatus<S>, S>;
-type WithHeaders<S> = ResponseHeaders<WithStatus<S>>;
+type WithNegotiation<S> = Either<Negotiation<S>, S>;
+type WithStatus<S> = Either<DefaultStatus<WithNegotiation<S>>, WithNegotiation<S>>;
+type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
@@ -324,6 +362,10 @@ impl<S> Layer<S> for StrataLayer {
     type Service = StrataService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
+        let inner = match &self.negotiation {
+            Some(negotiation) => Either::Left(negotiation.layer(inner)),
+            None => Either::Right(inner),
+        };
         let inner = if self.app || self.plain_ok_default_status {
             let status = DefaultStatusLayer::new();
             let status = if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status };
@@ -331,7 +373,7 @@ impl<S> Layer<S> for StrataLayer {
         } else {
             Either::Right(inner)
         };
-        let inner = self.headers.layer(inner);
+        let inner = self.cookies.layer(self.headers.layer(inner));
         let inner = match self.computed_etag {
             Some(etag) => Either::Left(etag.layer(inner)),
             None => Either::Right(inner),

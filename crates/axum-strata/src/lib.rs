@@ -9,6 +9,12 @@
 //! | headers, Cache-Control and ETags at the app, router and route levels; conditional requests; default status codes; after-request hooks | [`Strata`], [`StrataLayer`] |
 //! | "let the method choose the status" for any response | [`StatusByMethod`] |
 //! | optimistic concurrency (412, 428) for `PUT`/`PATCH`/`DELETE` | [`precondition::Precondition`] |
+//! | content rendered by media type, with status, headers and cookies | [`response::Response`] |
+//! | MessagePack responses and bodies | [`msgpack::MsgPack`] |
+//! | redirects | [`redirect::Redirect`] |
+//! | cookies, layered per level | [`cookies`] |
+//! | content negotiation | [`negotiation`] |
+//! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -17,8 +23,14 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use |
+//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; also `cookies` and `negotiation` |
 //! | `precondition` | no | [`precondition`] |
+//! | `response` | no | [`response::Response`] |
+//! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
+//! | `redirect` | no | [`redirect::Redirect`] |
+//! | `cookies` | no | [`cookies`] |
+//! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
+//! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -73,9 +85,23 @@ pub use strata_tower as tower;
 mod body;
 #[cfg(feature = "layers")]
 pub mod builder;
+#[cfg(feature = "cookies")]
+pub mod cookies;
+#[cfg(feature = "msgpack")]
+pub mod msgpack;
+#[cfg(feature = "multi-value")]
+pub mod multi_value;
+#[cfg(feature = "negotiation")]
+pub mod negotiation;
 #[cfg(feature = "precondition")]
 pub mod precondition;
 pub mod problem;
+#[cfg(feature = "redirect")]
+pub mod redirect;
+#[cfg(any(feature = "response", feature = "msgpack", feature = "negotiation"))]
+mod render;
+#[cfg(feature = "response")]
+pub mod response;
 #[cfg(feature = "layers")]
 mod status;
 

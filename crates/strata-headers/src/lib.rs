@@ -61,6 +61,7 @@ mod error;
 pub mod etag;
 pub mod last_event_id;
 pub mod link;
+pub mod uri;
 mod util;
 pub mod vary;
 

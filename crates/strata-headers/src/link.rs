@@ -26,31 +26,8 @@
 use std::{fmt, str::FromStr};
 
 use headers::{Header, HeaderName, HeaderValue};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::{Error, util};
-
-/// Characters that cannot stand in a URI reference as written inside `<…>`: controls, space,
-/// and the characters RFC 3986 excludes (`"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`);
-/// non-ASCII is percent-encoded as UTF-8. `%` is kept, so already-encoded targets stay as they
-/// are.
-const URI_ESCAPES: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'<')
-    .add(b'>')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// Whether `b` may stand in a target as written: the complement of [`URI_ESCAPES`] within
-/// ASCII.
-const fn is_uri_char(b: u8) -> bool {
-    b > b' ' && b < 0x7f && !matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}')
-}
+use crate::{Error, uri, util};
 
 /// One link: a target URI reference, its relation types and other target attributes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -66,11 +43,7 @@ impl LinkValue {
     /// A link to `target`, a URI reference (relative or absolute). Characters that cannot
     /// appear in a URI reference are percent-encoded.
     pub fn new(target: impl AsRef<str>) -> Self {
-        Self {
-            target: utf8_percent_encode(target.as_ref(), URI_ESCAPES).to_string(),
-            rel: None,
-            params: Vec::new(),
-        }
+        Self { target: uri::escape(target.as_ref()).into_owned(), rel: None, params: Vec::new() }
     }
 
     /// Sets the relation type(s): one, or several separated by spaces (`"next last"`). Control
@@ -151,7 +124,7 @@ impl LinkValue {
         let rest = s.strip_prefix('<')?;
         let end = rest.find('>')?;
         let target = &rest[..end];
-        if !target.bytes().all(is_uri_char) {
+        if !target.bytes().all(uri::is_uri_char) {
             return None;
         }
         let mut link = Self { target: target.to_owned(), rel: None, params: Vec::new() };

@@ -1,0 +1,270 @@
+//! Cookies, with the `cookie` crate: set and delete them on a response, or at any level of the
+//! app with [`CookiesLayer`] (through [`StrataLayer::cookie`](crate::StrataLayer::cookie)),
+//! where the level closest to the handler wins per cookie.
+//!
+//! A cookie is identified by its name, path and domain (RFC 6265 §5.3): setting the same one
+//! twice keeps the last, and a level never adds a cookie the response already sets. Deleting
+//! sends the cookie empty with `Max-Age=0` and an expiry in 1970, with the same path and
+//! domain, so every browser drops it. `SameSite=None` is always sent with `Secure`, which
+//! browsers require (Litestar sends it without).
+//!
+//! ```
+//! use axum::response::IntoResponse;
+//! use axum_strata::cookies::{Cookie, removal, set_cookie};
+//!
+//! let mut response = "hello".into_response();
+//! let session = Cookie::build(("session", "abc")).path("/").http_only(true).same_site(cookie::SameSite::None);
+//! set_cookie(response.headers_mut(), &session.build());
+//! set_cookie(response.headers_mut(), &removal("theme", Some("/"), None));
+//! let lines: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
+//! assert_eq!(lines[0], "session=abc; HttpOnly; SameSite=None; Secure; Path=/");
+//! assert_eq!(lines[1], "theme=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+//! ```
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+};
+
+pub use cookie::Cookie;
+use cookie::{Expiration, SameSite, time::OffsetDateTime};
+use http::{HeaderMap, HeaderValue, Request, Response, header::SET_COOKIE};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
+
+/// The cookie that deletes the cookie `name` set with this `path` and `domain`.
+#[must_use]
+pub fn removal(name: &str, path: Option<&str>, domain: Option<&str>) -> Cookie<'static> {
+    let mut cookie = Cookie::new(name.to_owned(), "");
+    if let Some(path) = path {
+        cookie.set_path(path.to_owned());
+    }
+    if let Some(domain) = domain {
+        cookie.set_domain(domain.to_owned());
+    }
+    cookie.set_max_age(cookie::time::Duration::ZERO);
+    cookie.set_expires(Expiration::DateTime(OffsetDateTime::UNIX_EPOCH));
+    cookie
+}
+
+/// Whether two cookies are the same cookie for a browser: same name, path and domain.
+#[must_use]
+pub fn same_cookie(a: &Cookie<'_>, b: &Cookie<'_>) -> bool {
+    a.name() == b.name()
+        && a.path() == b.path()
+        && a.domain().map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+            == b.domain().map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+}
+
+/// The `Set-Cookie` value of `cookie`, with `Secure` added when `SameSite=None`. `None` when
+/// the cookie cannot be a header value (a control character in it).
+#[must_use]
+pub fn header_value(cookie: &Cookie<'_>) -> Option<HeaderValue> {
+    if cookie.same_site() == Some(SameSite::None) && cookie.secure() != Some(true) {
+        let mut secure = cookie.clone();
+        secure.set_secure(true);
+        return HeaderValue::try_from(secure.encoded().to_string()).ok();
+    }
+    HeaderValue::try_from(cookie.encoded().to_string()).ok()
+}
+
+/// Sets `cookie` on a response's headers, replacing any `Set-Cookie` of the same cookie. A
+/// cookie that cannot be a header value is logged and left out.
+pub fn set_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
+    let Some(value) = header_value(cookie) else {
+        tracing::error!(name = cookie.name(), "a cookie with characters a header cannot carry was not set");
+        return;
+    };
+    let existing: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    let duplicate = existing.iter().any(|v| parse(v).is_some_and(|c| same_cookie(&c, cookie)));
+    if duplicate {
+        headers.remove(SET_COOKIE);
+        for v in existing {
+            if !parse(&v).is_some_and(|c| same_cookie(&c, cookie)) {
+                headers.append(SET_COOKIE, v);
+            }
+        }
+    }
+    headers.append(SET_COOKIE, value);
+}
+
+fn parse(value: &HeaderValue) -> Option<Cookie<'static>> {
+    Cookie::parse_encoded(value.to_str().ok()?.to_owned()).ok()
+}
+
+/// Sets cookies on responses that do not set them already; see the [module docs](self).
+#[derive(Clone, Default)]
+#[must_use]
+pub struct CookiesLayer {
+    cookies: Arc<Vec<(Cookie<'static>, HeaderValue)>>,
+}
+
+impl fmt::Debug for CookiesLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.cookies.iter().map(|(c, _)| c.name())).finish()
+    }
+}
+
+impl CookiesLayer {
+    /// A layer with no cookie.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a cookie; a later one that is the same cookie replaces it. A cookie that cannot
+    /// be a header value is logged and left out.
+    pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
+        let Some(value) = header_value(&cookie) else {
+            tracing::error!(
+                name = cookie.name(),
+                "a cookie with characters a header cannot carry was not set"
+            );
+            return self;
+        };
+        let cookies = Arc::make_mut(&mut self.cookies);
+        cookies.retain(|(c, _)| !same_cookie(c, &cookie));
+        cookies.push((cookie, value));
+        self
+    }
+
+    /// The cookies of this level, for documentation.
+    pub fn cookies(&self) -> impl Iterator<Item = &Cookie<'static>> {
+        self.cookies.iter().map(|(c, _)| c)
+    }
+
+    /// Whether the layer holds no cookie.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.cookies.is_empty()
+    }
+
+    fn apply(&self, headers: &mut HeaderMap) {
+        if self.cookies.is_empty() {
+            return;
+        }
+        let present: Vec<Cookie<'static>> = headers.get_all(SET_COOKIE).iter().filter_map(parse).collect();
+        for (cookie, value) in self.cookies.iter() {
+            if !present.iter().any(|c| same_cookie(c, cookie)) {
+                headers.append(SET_COOKIE, value.clone());
+            }
+        }
+    }
+}
+
+impl<S> Layer<S> for CookiesLayer {
+    type Service = Cookies<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Cookies { inner, layer: self.clone() }
+    }
+}
+
+/// The service of [`CookiesLayer`].
+#[derive(Clone, Debug)]
+pub struct Cookies<S> {
+    inner: S,
+    layer: CookiesLayer,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cookies<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
+    }
+}
+
+pin_project! {
+    /// The response future of [`Cookies`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        layer: CookiesLayer,
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("layer", &self.layer).finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        this.layer.apply(response.headers_mut());
+        Poll::Ready(Ok(response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(headers: &HeaderMap) -> Vec<&str> {
+        headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect()
+    }
+
+    #[test]
+    fn the_same_cookie_twice_keeps_the_last() {
+        let mut h = HeaderMap::new();
+        set_cookie(&mut h, &Cookie::build(("a", "1")).path("/").build());
+        set_cookie(&mut h, &Cookie::build(("b", "1")).build());
+        set_cookie(&mut h, &Cookie::build(("a", "2")).path("/").build());
+        // Another path is another cookie.
+        set_cookie(&mut h, &Cookie::build(("a", "3")).path("/x").build());
+        assert_eq!(lines(&h), ["b=1", "a=2; Path=/", "a=3; Path=/x"]);
+    }
+
+    #[test]
+    fn same_site_none_always_carries_secure() {
+        let c = Cookie::build(("s", "v")).same_site(SameSite::None).build();
+        assert_eq!(header_value(&c).unwrap(), "s=v; SameSite=None; Secure");
+    }
+
+    #[test]
+    fn removal_keeps_path_and_domain() {
+        let c = removal("my-cookie", Some("/app"), Some("example.com"));
+        assert_eq!(
+            header_value(&c).unwrap(),
+            "my-cookie=; Path=/app; Domain=example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+    }
+
+    #[test]
+    fn values_are_percent_encoded_so_they_cannot_break_the_header() {
+        let c = Cookie::new("n", "a;b\r\nSet-Cookie: x=1");
+        let v = header_value(&c).unwrap();
+        assert_eq!(v, "n=a%3Bb%0D%0ASet-Cookie%3A%20x%3D1");
+    }
+
+    #[test]
+    fn a_level_never_adds_a_cookie_the_response_sets() {
+        let layer = CookiesLayer::new()
+            .cookie(Cookie::build(("theme", "app")).path("/").build())
+            .cookie(Cookie::new("lang", "en"));
+        let mut h = HeaderMap::new();
+        h.append(SET_COOKIE, HeaderValue::from_static("theme=dark; Path=/"));
+        layer.apply(&mut h);
+        assert_eq!(lines(&h), ["theme=dark; Path=/", "lang=en"]);
+    }
+}

@@ -1,0 +1,171 @@
+//! MessagePack: `MsgPack<T>` as a response (struct fields as map keys, like JSON) and as a
+//! request body extractor.
+//!
+//! The extractor takes bodies whose `Content-Type` is `application/msgpack`,
+//! `application/x-msgpack` or `application/vnd.msgpack`; any other type is a 415 problem
+//! response, and a body that is not MessagePack for `T` a 400 problem response naming the
+//! error.
+//!
+//! ```
+//! use axum::{body::to_bytes, response::IntoResponse};
+//! use axum_strata::msgpack::MsgPack;
+//! use std::collections::BTreeMap;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let response = MsgPack(BTreeMap::from([("hello", "world")])).into_response();
+//! assert_eq!(response.headers()["content-type"], "application/x-msgpack");
+//! assert_eq!(to_bytes(response.into_body(), 64).await.unwrap(), &b"\x81\xa5hello\xa5world"[..]);
+//! # }
+//! ```
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{FromRequest, Request},
+    response::{IntoResponse, Response},
+};
+use http::{HeaderValue, StatusCode, header};
+use serde::{Serialize, de::DeserializeOwned};
+use strata_headers::mime::Mime;
+
+use crate::{problem::Problem, render};
+
+/// A MessagePack response or request body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct MsgPack<T>(pub T);
+
+impl<T: Serialize> IntoResponse for MsgPack<T> {
+    fn into_response(self) -> Response {
+        let mime: Mime = render::MSGPACK.parse().unwrap_or(strata_headers::mime::APPLICATION_OCTET_STREAM);
+        match render::render(&self.0, &mime) {
+            Ok(bytes) => {
+                let mut response = Response::new(Body::from(bytes));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(render::MSGPACK));
+                response
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                    .with_detail("the response content could not be rendered")
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// Why a MessagePack body was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum MsgPackRejection {
+    /// The request's `Content-Type` is not a MessagePack media type (415).
+    UnsupportedMediaType,
+    /// The body is not MessagePack for the expected type (400).
+    InvalidBody(String),
+    /// The body could not be read (its own status: 400, 413…).
+    BodyRead(axum::extract::rejection::BytesRejection),
+}
+
+impl MsgPackRejection {
+    /// The status of the problem response.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            Self::BodyRead(r) => r.status(),
+        }
+    }
+
+    /// The problem's detail.
+    #[must_use]
+    pub fn body_text(&self) -> String {
+        match self {
+            Self::UnsupportedMediaType => {
+                "expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"
+                    .to_owned()
+            }
+            Self::InvalidBody(e) => format!("the body is not valid MessagePack for this resource: {e}"),
+            Self::BodyRead(r) => r.body_text(),
+        }
+    }
+}
+
+impl IntoResponse for MsgPackRejection {
+    fn into_response(self) -> Response {
+        Problem::new(self.status()).with_detail(self.body_text()).into_response()
+    }
+}
+
+impl std::fmt::Display for MsgPackRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for MsgPackRejection {}
+
+/// Whether a request's `Content-Type` names MessagePack.
+pub(crate) fn has_msgpack_type(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<Mime>().ok())
+        .is_some_and(|m| render::is_msgpack(&m))
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for MsgPack<T> {
+    type Rejection = MsgPackRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, MsgPackRejection> {
+        if !has_msgpack_type(req.headers()) {
+            return Err(MsgPackRejection::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(MsgPackRejection::BodyRead)?;
+        rmp_serde::from_slice(&bytes).map(Self).map_err(|e| MsgPackRejection::InvalidBody(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Item {
+        name: String,
+    }
+
+    async fn extract(
+        content_type: Option<&str>,
+        body: &'static [u8],
+    ) -> Result<MsgPack<Item>, MsgPackRejection> {
+        let mut req = Request::builder().method("POST");
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        MsgPack::<Item>::from_request(req.body(Body::from(body)).unwrap(), &()).await
+    }
+
+    #[tokio::test]
+    async fn decodes_maps_into_structs_for_every_msgpack_name() {
+        for ct in ["application/msgpack", "application/x-msgpack", "application/vnd.msgpack"] {
+            let MsgPack(item) = extract(Some(ct), b"\x81\xa4name\xa3pen").await.unwrap();
+            assert_eq!(item, Item { name: "pen".to_owned() });
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_type_is_415_and_garbage_is_400() {
+        let e = extract(Some("application/json"), b"{}").await.unwrap_err();
+        assert_eq!(e.status(), 415);
+        let e = extract(None, b"\x81").await.unwrap_err();
+        assert_eq!(e.status(), 415);
+        let e = extract(Some("application/msgpack"), b"\xc1\xff").await.unwrap_err();
+        assert_eq!(e.status(), 400);
+        let r = e.into_response();
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+}

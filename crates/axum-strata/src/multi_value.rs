@@ -1,0 +1,86 @@
+//! `MultiValueMap`: several values per key, serialized as `{"key":["a","b"]}` (Litestar's
+//! `MultiDict` through its custom-response example).
+//!
+//! ```
+//! use axum_strata::multi_value::MultiValueMap;
+//!
+//! let map: MultiValueMap<&str, &str> = [("foo", "bar"), ("foo", "baz"), ("x", "1")].into_iter().collect();
+//! assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"foo":["bar","baz"],"x":["1"]}"#);
+//! assert_eq!(map.get_all(&"foo").collect::<Vec<_>>(), [&"bar", &"baz"]);
+//! ```
+
+use serde::{Serialize, Serializer, ser::SerializeMap};
+
+/// Keys with one or more values, in the order they were added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MultiValueMap<K, V> {
+    entries: Vec<(K, V)>,
+}
+
+impl<K, V> Default for MultiValueMap<K, V> {
+    fn default() -> Self {
+        Self { entries: Vec::new() }
+    }
+}
+
+impl<K: PartialEq, V> MultiValueMap<K, V> {
+    /// An empty map.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value for `key`, after the values it has.
+    pub fn insert(&mut self, key: K, value: V) {
+        self.entries.push((key, value));
+    }
+
+    /// The values of `key`, in order.
+    pub fn get_all<'a>(&'a self, key: &'a K) -> impl Iterator<Item = &'a V> + 'a {
+        self.entries.iter().filter(move |(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The number of key-value pairs.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the map is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<K: PartialEq, V> FromIterator<(K, V)> for MultiValueMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self { entries: iter.into_iter().collect() }
+    }
+}
+
+/// The values of one key, serialized as a sequence.
+struct Values<'a, K, V> {
+    key: &'a K,
+    entries: &'a [(K, V)],
+}
+
+impl<K: PartialEq, V: Serialize> Serialize for Values<'_, K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.entries.iter().filter(|(k, _)| k == self.key).map(|(_, v)| v))
+    }
+}
+
+impl<K: Serialize + PartialEq, V: Serialize> Serialize for MultiValueMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (i, (key, _)) in self.entries.iter().enumerate() {
+            // Each key once, where it first appeared.
+            if self.entries[..i].iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            map.serialize_entry(key, &Values { key, entries: &self.entries[i..] })?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,479 @@
+//! Content negotiation (RFC 9110 §12.5.1).
+//!
+//! - [`Accept`], an extractor for handlers that choose by hand (the seed's example), never
+//!   rejecting: a missing header means `*/*`, malformed ranges are dropped.
+//! - [`Negotiated<T>`]: the handler returns a value, and the [`NegotiationLayer`] of the
+//!   closest level (set with [`StrataLayer::negotiate`](crate::StrataLayer::negotiate)) picks the
+//!   format from the request's `Accept` among the [`Format`]s it offers, serializes the value
+//!   straight into the body, sets `Content-Type` and appends `Vary: Accept`. When nothing
+//!   offered is acceptable the answer is a 406 problem listing the offered types, or a
+//!   configured fallback format. `q=0` means "not acceptable", specificity beats order, and
+//!   ties go to the server's order of formats.
+//!
+//! Without any negotiation layer, `Negotiated<T>` is sent as JSON (with a debug log saying the
+//! layer is missing), serialized when the body is first read.
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use axum_strata::{Strata, negotiation::{Format, Negotiated}};
+//! use serde::Serialize;
+//!
+//! #[derive(Serialize)]
+//! struct Health { hello: &'static str }
+//!
+//! let app: Router = Router::new()
+//!     .route("/health-check", get(|| async { Negotiated(Health { hello: "world" }) }))
+//!     .layer(Strata::app().negotiate([Format::json(), Format::msgpack()]));
+//! # let _ = app;
+//! ```
+
+use std::{
+    convert::Infallible,
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+};
+
+use axum::{
+    body::Body,
+    extract::{FromRequestParts, Request},
+    response::{IntoResponse, Response},
+};
+use bytes::{Bytes, BytesMut};
+use http::{HeaderValue, StatusCode, header, request::Parts};
+use pin_project_lite::pin_project;
+use serde::Serialize;
+use strata_headers::{
+    headers::Header,
+    mime::{self, Mime},
+    vary,
+};
+use tower::{Layer, Service};
+
+use crate::{
+    problem::Problem,
+    render::{self, content_type},
+};
+
+/// The request's `Accept`, for handlers that negotiate by hand. Never rejects.
+///
+/// ```
+/// use axum_strata::{headers::mime, negotiation::Accept};
+///
+/// async fn resource(accept: Accept) -> &'static str {
+///     let html = mime::TEXT_HTML;
+///     match accept.best_match([&mime::TEXT_PLAIN, &html]).unwrap_or(&mime::TEXT_PLAIN) {
+///         m if *m == html => "<h1>Hello World!</h1>",
+///         _ => "Hello World!",
+///     }
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/resource", axum::routing::get(resource));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Accept(pub strata_headers::Accept);
+
+impl std::ops::Deref for Accept {
+    type Target = strata_headers::Accept;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Accept {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Self(accept_of(parts.headers.get_all(header::ACCEPT).iter())))
+    }
+}
+
+/// Every `Accept` line as one header; none means `*/*`.
+fn accept_of<'a>(mut lines: impl Iterator<Item = &'a HeaderValue>) -> strata_headers::Accept {
+    strata_headers::Accept::decode(&mut lines).unwrap_or_default()
+}
+
+type Custom = Arc<dyn Fn(&dyn erased_serde::Serialize, &mut BytesMut) -> Result<(), String> + Send + Sync>;
+
+#[derive(Clone)]
+enum Kind {
+    /// JSON, MessagePack, or "as it is": the crate's renderer.
+    Builtin,
+    Custom(Custom),
+}
+
+/// A format a negotiation layer offers: its media type (and aliases) and how to serialize.
+#[derive(Clone)]
+#[must_use]
+pub struct Format {
+    media_types: Vec<Mime>,
+    kind: Kind,
+}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Format").field("media_types", &self.media_types).finish_non_exhaustive()
+    }
+}
+
+impl Format {
+    /// `application/json`.
+    pub fn json() -> Self {
+        Self { media_types: vec![mime::APPLICATION_JSON], kind: Kind::Builtin }
+    }
+
+    /// MessagePack: `application/x-msgpack`, also matched as `application/msgpack` and
+    /// `application/vnd.msgpack` (the response carries the name the client asked for).
+    #[cfg(feature = "msgpack")]
+    pub fn msgpack() -> Self {
+        let names = [render::MSGPACK, "application/msgpack", "application/vnd.msgpack"];
+        Self { media_types: names.iter().filter_map(|n| n.parse().ok()).collect(), kind: Kind::Builtin }
+    }
+
+    /// `text/plain; charset=utf-8`, for values that are strings, numbers or bytes.
+    pub fn text() -> Self {
+        Self { media_types: vec![mime::TEXT_PLAIN], kind: Kind::Builtin }
+    }
+
+    /// `text/html; charset=utf-8`, for values that are already HTML strings.
+    pub fn html() -> Self {
+        Self { media_types: vec![mime::TEXT_HTML], kind: Kind::Builtin }
+    }
+
+    /// Another media type, rendered by Strata: JSON when it ends in `+json`, MessagePack for its
+    /// names, as it is otherwise.
+    pub fn media_type(media_type: Mime) -> Self {
+        Self { media_types: vec![media_type], kind: Kind::Builtin }
+    }
+
+    /// A format of your own: `render` serializes the value (any serde serializer works on it)
+    /// into the buffer, or says why it cannot.
+    pub fn custom<F>(media_type: Mime, render: F) -> Self
+    where
+        F: Fn(&dyn erased_serde::Serialize, &mut BytesMut) -> Result<(), String> + Send + Sync + 'static,
+    {
+        Self { media_types: vec![media_type], kind: Kind::Custom(Arc::new(render)) }
+    }
+
+    /// The media type sent (the first) and its aliases.
+    #[must_use]
+    pub fn media_types(&self) -> &[Mime] {
+        &self.media_types
+    }
+
+    fn render(&self, value: &dyn erased_serde::Serialize, chosen: &Mime) -> Result<Bytes, String> {
+        match &self.kind {
+            Kind::Builtin => render::render(value, chosen).map_err(|e| e.to_string()),
+            Kind::Custom(f) => {
+                let mut buf = BytesMut::with_capacity(128);
+                f(value, &mut buf)?;
+                Ok(buf.freeze())
+            }
+        }
+    }
+}
+
+type Value = Arc<dyn erased_serde::Serialize + Send + Sync>;
+
+/// The intent a [`Negotiated`] response carries to the negotiation layer.
+#[derive(Clone)]
+struct Intent(Value);
+
+/// A value sent in the format the client prefers; see the [module docs](self).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct Negotiated<T>(pub T);
+
+impl<T: Serialize + Send + Sync + 'static> IntoResponse for Negotiated<T> {
+    fn into_response(self) -> Response {
+        let value: Value = Arc::new(self.0);
+        let mut response = Response::new(Body::new(LazyJson { value: Some(Arc::clone(&value)) }));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.extensions_mut().insert(Intent(value));
+        response
+    }
+}
+
+/// The body of a negotiated response no layer resolved: JSON, made when first read.
+struct LazyJson {
+    value: Option<Value>,
+}
+
+impl http_body::Body for LazyJson {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let Some(value) = self.get_mut().value.take() else {
+            return Poll::Ready(None);
+        };
+        tracing::debug!(
+            "Negotiated<T> sent as JSON: no negotiation layer around the route (Strata::negotiate)"
+        );
+        Poll::Ready(Some(match serde_json::to_vec(&*value) {
+            Ok(json) => Ok(http_body::Frame::data(Bytes::from(json))),
+            Err(e) => {
+                tracing::error!("Negotiated<T> could not be serialized as JSON: {e}");
+                Err(axum::Error::new(e))
+            }
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.value.is_none()
+    }
+}
+
+/// Resolves [`Negotiated`] responses with the request's `Accept`; see the [module docs](self).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct NegotiationLayer {
+    formats: Arc<[Format]>,
+    fallback: Option<Format>,
+}
+
+impl NegotiationLayer {
+    /// Offers `formats`, in the server's order of preference.
+    pub fn new(formats: impl IntoIterator<Item = Format>) -> Self {
+        Self { formats: formats.into_iter().collect(), fallback: None }
+    }
+
+    /// Answers with `format` instead of 406 when nothing offered is acceptable.
+    pub fn fallback(mut self, format: Format) -> Self {
+        self.fallback = Some(format);
+        self
+    }
+
+    #[cfg(feature = "layers")]
+    pub(crate) fn fallback_format(&self) -> Option<Format> {
+        self.fallback.clone()
+    }
+
+    /// Picks the format and media type for `accept`.
+    fn choose(&self, accept: &strata_headers::Accept) -> Option<(&Format, Mime)> {
+        let offers = self.formats.iter().flat_map(|f| f.media_types.iter().map(move |m| (f, m)));
+        let mut best: Option<(&Format, &Mime, u16)> = None;
+        for (format, offer) in offers {
+            let q = accept.quality(offer).thousandths();
+            if q > 0 && best.is_none_or(|(_, _, b)| q > b) {
+                best = Some((format, offer, q));
+            }
+        }
+        if let Some((format, offer, _)) = best {
+            return Some((format, offer.clone()));
+        }
+        self.fallback.as_ref().and_then(|f| f.media_types.first().map(|m| (f, m.clone())))
+    }
+
+    /// Resolves a response's negotiation intent, if it carries one.
+    fn resolve(&self, accept: &strata_headers::Accept, mut response: Response) -> Response {
+        let Some(Intent(value)) = response.extensions_mut().remove::<Intent>() else {
+            return response;
+        };
+        let mut response = match self.choose(accept) {
+            Some((format, chosen)) => match format.render(&*value, &chosen) {
+                Ok(bytes) => {
+                    *response.body_mut() = Body::from(bytes);
+                    match content_type(&chosen) {
+                        Some(ct) => {
+                            response.headers_mut().insert(header::CONTENT_TYPE, ct);
+                        }
+                        None => {
+                            response.headers_mut().remove(header::CONTENT_TYPE);
+                        }
+                    }
+                    response
+                }
+                Err(e) => {
+                    tracing::error!("a negotiated value could not be rendered as {chosen}: {e}");
+                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                        .with_detail("the response content could not be rendered")
+                        .into_response()
+                }
+            },
+            None => {
+                let offered: Vec<String> =
+                    self.formats.iter().flat_map(|f| f.media_types.iter().map(ToString::to_string)).collect();
+                Problem::new(StatusCode::NOT_ACCEPTABLE)
+                    .with_detail(format!(
+                        "none of the offered media types is acceptable: {}",
+                        offered.join(", ")
+                    ))
+                    .into_response()
+            }
+        };
+        vary::append(response.headers_mut(), &header::ACCEPT);
+        response
+    }
+}
+
+impl<S> Layer<S> for NegotiationLayer {
+    type Service = Negotiation<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Negotiation { inner, layer: self.clone() }
+    }
+}
+
+/// The service of [`NegotiationLayer`].
+#[derive(Clone, Debug)]
+pub struct Negotiation<S> {
+    inner: S,
+    layer: NegotiationLayer,
+}
+
+impl<S> Service<Request> for Negotiation<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        // Keep the raw lines: they are parsed only if the response turns out to be negotiated.
+        let accept: Vec<HeaderValue> = req.headers().get_all(header::ACCEPT).iter().cloned().collect();
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), accept }
+    }
+}
+
+pin_project! {
+    /// The response future of [`Negotiation`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        layer: NegotiationLayer,
+        accept: Vec<HeaderValue>,
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("layer", &self.layer).finish_non_exhaustive()
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = ready!(this.inner.poll(cx))?;
+        if response.extensions().get::<Intent>().is_none() {
+            return Poll::Ready(Ok(response));
+        }
+        let accept = accept_of(this.accept.iter());
+        Poll::Ready(Ok(this.layer.resolve(&accept, response)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+    use tower::{ServiceExt, service_fn};
+
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Health {
+        hello: &'static str,
+    }
+
+    async fn negotiate(layer: NegotiationLayer, accept: &[&str]) -> (Response, Bytes) {
+        let svc = service_fn(|_req: Request| async {
+            Ok::<_, Infallible>(Negotiated(Health { hello: "world" }).into_response())
+        });
+        let mut req = Request::builder();
+        for a in accept {
+            req = req.header("accept", *a);
+        }
+        let response = layer.layer(svc).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap();
+        (Response::from_parts(parts, Body::empty()), bytes)
+    }
+
+    fn both() -> NegotiationLayer {
+        #[cfg(feature = "msgpack")]
+        return NegotiationLayer::new([Format::json(), Format::msgpack()]);
+        #[cfg(not(feature = "msgpack"))]
+        NegotiationLayer::new([
+            Format::json(),
+            Format::media_type("application/vnd.example+json".parse().unwrap()),
+        ])
+    }
+
+    #[tokio::test]
+    async fn json_by_default_and_vary_accept_always() {
+        let (r, body) = negotiate(both(), &[]).await;
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(r.headers()["vary"], "accept");
+        assert_eq!(body, r#"{"hello":"world"}"#);
+        let (r, _) = negotiate(both(), &["*/*"]).await;
+        assert_eq!(r.headers()["content-type"], "application/json");
+    }
+
+    #[cfg(feature = "msgpack")]
+    #[tokio::test]
+    async fn msgpack_when_preferred_and_by_any_of_its_names() {
+        let (r, body) = negotiate(both(), &["application/msgpack, application/json;q=0.5"]).await;
+        assert_eq!(r.headers()["content-type"], "application/msgpack");
+        assert_eq!(body, &b"\x81\xa5hello\xa5world"[..]);
+        let (r, _) = negotiate(both(), &["application/x-msgpack"]).await;
+        assert_eq!(r.headers()["content-type"], "application/x-msgpack");
+    }
+
+    #[tokio::test]
+    async fn q_zero_refuses_and_nothing_acceptable_is_a_406_listing_offers() {
+        let (r, body) = negotiate(both(), &["application/json;q=0, image/png"]).await;
+        assert_eq!(r.status(), 406);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert_eq!(r.headers()["vary"], "accept");
+        assert!(std::str::from_utf8(&body).unwrap().contains("application/json"));
+        let (r, body) = negotiate(both().fallback(Format::json()), &["image/png"]).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(body, r#"{"hello":"world"}"#);
+    }
+
+    #[tokio::test]
+    async fn garbage_and_several_lines() {
+        let (r, _) = negotiate(both(), &["garbage;;;q=x"]).await;
+        assert_eq!(r.status(), 200, "an Accept with no valid range means anything");
+        let (r, _) = negotiate(both(), &["image/png", "application/json"]).await;
+        assert_eq!(r.headers()["content-type"], "application/json");
+    }
+
+    #[tokio::test]
+    async fn without_a_layer_the_value_is_json() {
+        let r = Negotiated(Health { hello: "world" }).into_response();
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(to_bytes(r.into_body(), 100).await.unwrap(), r#"{"hello":"world"}"#);
+    }
+
+    #[tokio::test]
+    async fn custom_formats_use_any_serializer() {
+        let yaml_ish = Format::custom("text/x-pairs".parse().unwrap(), |value, out| {
+            let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+            for (k, v) in json.as_object().into_iter().flatten() {
+                out.extend_from_slice(format!("{k}={v}\n").as_bytes());
+            }
+            Ok(())
+        });
+        let (r, body) = negotiate(NegotiationLayer::new([Format::json(), yaml_ish]), &["text/x-pairs"]).await;
+        assert_eq!(r.headers()["content-type"], "text/x-pairs; charset=utf-8");
+        assert_eq!(body, "hello=\"world\"\n");
+    }
+}

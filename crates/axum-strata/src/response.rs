@@ -1,0 +1,304 @@
+//! `Response<T>`: content rendered by its media type, with status, headers and cookies, as
+//! Litestar's `Response`.
+//!
+//! The content is any `Serialize` value. JSON is the default media type; every `+json` type
+//! (`application/vnd.example.resource+json`) is JSON too; MessagePack writes struct fields as
+//! map keys; every other type (text, HTML, XML, bytes…) sends strings and bytes as they are,
+//! and `text/*` gets `; charset=utf-8`. A value that cannot be sent as its media type (a
+//! struct as `text/plain`) is a 500 problem response with a log line naming the type, never a
+//! panic. Statuses that forbid a body (1xx, 204, 304) send none.
+//!
+//! Without a status, the response asks for the method's default (201 for `POST`, 204 for
+//! `DELETE`, 200 otherwise), which `Strata::app()` resolves; without that layer it is 200.
+//!
+//! ```
+//! use axum::{body::to_bytes, http::StatusCode, response::IntoResponse};
+//! use axum_strata::response::{MediaType, Response};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let response = Response::new(serde_json::json!({"id": 1}))
+//!     .status(StatusCode::IM_A_TEAPOT)
+//!     .media_type("application/vnd.example.resource+json")
+//!     .header("my-header", "xyz")
+//!     .into_response();
+//! assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
+//! assert_eq!(response.headers()["content-type"], "application/vnd.example.resource+json");
+//! assert_eq!(response.headers()["my-header"], "xyz");
+//! assert_eq!(to_bytes(response.into_body(), 1024).await.unwrap(), r#"{"id":1}"#);
+//!
+//! let text = Response::new("healthy").media_type(MediaType::Text).into_response();
+//! assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
+//! # }
+//! ```
+
+use axum::{
+    body::Body,
+    response::{IntoResponse, Response as AxumResponse},
+};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use serde::Serialize;
+use strata_headers::mime::{self, Mime};
+use strata_tower::default_status::StatusUnset;
+
+use crate::{
+    problem::Problem,
+    render::{self, content_type, forbids_body},
+};
+
+/// The media type of a [`Response`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MediaType {
+    /// `application/json`, the default.
+    Json,
+    /// `application/x-msgpack` (needs the `msgpack` feature to render).
+    MessagePack,
+    /// `text/plain; charset=utf-8`.
+    Text,
+    /// `text/html; charset=utf-8`.
+    Html,
+    /// Any other media type: JSON if it ends in `+json`, sent as it is otherwise.
+    Other(Mime),
+}
+
+impl MediaType {
+    /// The media type as a `Mime`.
+    #[must_use]
+    pub fn to_mime(&self) -> Mime {
+        match self {
+            Self::Json => mime::APPLICATION_JSON,
+            Self::MessagePack => render::MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM),
+            Self::Text => mime::TEXT_PLAIN,
+            Self::Html => mime::TEXT_HTML,
+            Self::Other(m) => m.clone(),
+        }
+    }
+}
+
+impl From<Mime> for MediaType {
+    fn from(m: Mime) -> Self {
+        Self::Other(m)
+    }
+}
+
+impl TryFrom<&str> for MediaType {
+    type Error = mime::FromStrError;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse::<Mime>().map(Self::Other)
+    }
+}
+
+/// A response whose content is rendered by its media type; see the [module docs](self).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Response<T> {
+    content: T,
+    status: Option<StatusCode>,
+    media_type: MediaType,
+    headers: HeaderMap,
+    #[cfg(feature = "cookies")]
+    cookies: Vec<crate::cookies::Cookie<'static>>,
+    invalid: Option<String>,
+}
+
+impl<T> Response<T> {
+    /// A JSON response of `content`, its status left to the method.
+    pub fn new(content: T) -> Self {
+        Self {
+            content,
+            status: None,
+            media_type: MediaType::Json,
+            headers: HeaderMap::new(),
+            #[cfg(feature = "cookies")]
+            cookies: Vec::new(),
+            invalid: None,
+        }
+    }
+
+    /// Sets the status.
+    pub const fn status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the media type: a [`MediaType`], a `Mime`, or a string such as
+    /// `"application/vnd.example.resource+json"`. A string that is no media type makes the
+    /// response a 500 problem, logged.
+    pub fn media_type<M: TryInto<MediaType>>(mut self, media_type: M) -> Self {
+        match media_type.try_into() {
+            Ok(m) => self.media_type = m,
+            Err(_) => self.invalid = Some("the media type is not a valid media type".to_owned()),
+        }
+        self
+    }
+
+    /// Adds a header (a later one with the same name is added too). Names and values that are
+    /// not valid make the response a 500 problem, logged, rather than panic: they may come
+    /// from input.
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        V: TryInto<HeaderValue>,
+    {
+        match (name.try_into(), value.try_into()) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => self.invalid = Some("a header name or value is not valid".to_owned()),
+        }
+        self
+    }
+
+    /// Sets a cookie; setting the same cookie (name, path, domain) again replaces it.
+    #[cfg(feature = "cookies")]
+    pub fn cookie(mut self, cookie: crate::cookies::Cookie<'static>) -> Self {
+        self.cookies.retain(|c| !crate::cookies::same_cookie(c, &cookie));
+        self.cookies.push(cookie);
+        self
+    }
+
+    /// Deletes the cookie `name` set with this `path` and `domain`.
+    #[cfg(feature = "cookies")]
+    pub fn delete_cookie(self, name: &str, path: Option<&str>, domain: Option<&str>) -> Self {
+        self.cookie(crate::cookies::removal(name, path, domain))
+    }
+}
+
+fn server_error(detail: &str) -> AxumResponse {
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR).with_detail(detail).into_response()
+}
+
+impl<T: Serialize> IntoResponse for Response<T> {
+    fn into_response(self) -> AxumResponse {
+        if let Some(invalid) = &self.invalid {
+            tracing::error!("Response<{}>: {invalid}", std::any::type_name::<T>());
+            return server_error("the response could not be built");
+        }
+        let status = self.status.unwrap_or(StatusCode::OK);
+        let mime = self.media_type.to_mime();
+        let mut response = if forbids_body(status) {
+            AxumResponse::new(Body::empty())
+        } else {
+            match render::render(&self.content, &mime) {
+                Ok(bytes) => {
+                    let mut response = AxumResponse::new(Body::from(bytes));
+                    if let Some(value) = content_type(&mime) {
+                        response.headers_mut().insert(header::CONTENT_TYPE, value);
+                    }
+                    response
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return server_error("the response content could not be rendered");
+                }
+            }
+        };
+        *response.status_mut() = status;
+        if self.status.is_none() {
+            response.extensions_mut().insert(StatusUnset);
+        }
+        let headers = response.headers_mut();
+        // The handler's headers win over the rendered Content-Type.
+        for name in self.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &self.headers {
+            headers.append(name, value.clone());
+        }
+        #[cfg(feature = "cookies")]
+        for cookie in &self.cookies {
+            crate::cookies::set_cookie(headers, cookie);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    async fn body(r: AxumResponse) -> String {
+        String::from_utf8(to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn json_is_the_default_and_the_status_is_left_to_the_method() {
+        let r = Response::new(serde_json::json!({"a": 1})).into_response();
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert!(r.extensions().get::<StatusUnset>().is_some());
+        assert_eq!(body(r).await, r#"{"a":1}"#);
+    }
+
+    #[tokio::test]
+    async fn html_and_text_get_a_charset_and_are_sent_as_they_are() {
+        let r = Response::new("<p>hi</p>").media_type(MediaType::Html).into_response();
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+        assert_eq!(body(r).await, "<p>hi</p>");
+        let r = Response::new("x").media_type("text/csv; charset=latin1").into_response();
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=latin1");
+    }
+
+    #[tokio::test]
+    async fn a_struct_as_text_is_a_500_problem_not_a_panic() {
+        let r = Response::new(serde_json::json!({"a": 1})).media_type("application/xml").into_response();
+        assert_eq!(r.status(), 500);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn bad_headers_and_media_types_from_input_are_500_problems() {
+        let r = Response::new("x").header("ok", "line\nbreak").into_response();
+        assert_eq!(r.status(), 500);
+        let r = Response::new("x").media_type("not a media type").into_response();
+        assert_eq!(r.status(), 500);
+    }
+
+    #[tokio::test]
+    async fn statuses_without_a_body_send_none() {
+        for status in [StatusCode::NO_CONTENT, StatusCode::NOT_MODIFIED, StatusCode::CONTINUE] {
+            let r = Response::new("ignored").status(status).into_response();
+            assert!(r.headers().get("content-type").is_none());
+            assert_eq!(body(r).await, "");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_handlers_content_type_wins() {
+        let r = Response::new("x")
+            .media_type(MediaType::Text)
+            .header("content-type", "text/x-custom")
+            .into_response();
+        assert_eq!(r.headers().get_all("content-type").iter().count(), 1);
+        assert_eq!(r.headers()["content-type"], "text/x-custom");
+    }
+
+    #[cfg(feature = "cookies")]
+    #[tokio::test]
+    async fn cookies_are_deduplicated_and_deletable() {
+        use crate::cookies::Cookie;
+        let r = Response::new("x")
+            .cookie(Cookie::new("my-cookie", "abc"))
+            .cookie(Cookie::new("my-cookie", "def"))
+            .delete_cookie("old", Some("/"), None)
+            .into_response();
+        let lines: Vec<_> = r.headers().get_all("set-cookie").iter().collect();
+        assert_eq!(
+            lines,
+            ["my-cookie=def", "old=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
+        );
+    }
+
+    #[cfg(feature = "msgpack")]
+    #[tokio::test]
+    async fn msgpack_media_type() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("hello", "world");
+        let r = Response::new(map).media_type(MediaType::MessagePack).into_response();
+        assert_eq!(r.headers()["content-type"], "application/x-msgpack");
+        assert_eq!(to_bytes(r.into_body(), 100).await.unwrap(), &b"\x81\xa5hello\xa5world"[..]);
+    }
+}
