@@ -52,8 +52,17 @@ impl RawResponse {
 ///
 /// When the server cannot be reached or answers with no header/body separator.
 pub async fn raw(addr: SocketAddr, request: &str) -> RawResponse {
+    raw_bytes(addr, request.as_bytes()).await
+}
+
+/// Like [`raw`], for requests whose body is not text.
+///
+/// # Panics
+///
+/// As [`raw`].
+pub async fn raw_bytes(addr: SocketAddr, request: &[u8]) -> RawResponse {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(request.as_bytes()).await.expect("write request");
+    stream.write_all(request).await.expect("write request");
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).await.expect("read response");
     let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");

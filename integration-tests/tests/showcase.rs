@@ -63,6 +63,7 @@ mod seeds {
                 let r = req(addr, "GET", &format!("{}{link}", seed.prefix), &[], "").await;
                 let expected = match seed.prefix {
                     "/seeds/vendor-json" => 418,
+                    "/seeds/redirect" if link == "/some-path" => 302,
                     "/seeds/status" => 202,
                     _ => 200,
                 };
@@ -189,5 +190,121 @@ mod seeds {
         assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
         let r = req(addr, "POST", &format!("{base}/resources"), &[], r#"{"id":"x"}"#).await;
         assert_eq!(status(&r), 422);
+    }
+
+    #[tokio::test]
+    async fn msgpack_negotiation_returning_response_redirect_and_custom_seeds() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/msgpack/health-check", &[], "").await;
+        assert_eq!(r.header_values("content-type"), ["application/x-msgpack"]);
+        assert_eq!(r.body, b"\x81\xa5hello\xa5world");
+
+        for (accept, body, ct) in [
+            (None, "Hello World!", "text/plain; charset=utf-8"),
+            (Some("text/html"), "<h1>Hello World!</h1>", "text/html; charset=utf-8"),
+            (Some("application/xml"), "<xml><msg>Hello World!</msg></xml>", "application/xml"),
+            (Some("image/png"), "Hello World!", "text/plain; charset=utf-8"),
+        ] {
+            let header = accept.map(|a| format!("accept: {a}"));
+            let headers: Vec<&str> = header.iter().map(String::as_str).collect();
+            let r = req(addr, "GET", "/seeds/negotiation/resource", &headers, "").await;
+            assert_eq!(text(&r), body, "{accept:?}");
+            assert_eq!(r.header_values("content-type"), [ct], "{accept:?}");
+            assert_eq!(r.header_values("vary"), ["accept"]);
+        }
+
+        let r = req(addr, "GET", "/seeds/returning-response/resources", &[], "").await;
+        assert_eq!(r.header_values("my-header"), ["xyz"]);
+        assert_eq!(r.header_values("set-cookie"), ["my-cookie=abc"]);
+        assert_eq!(text(&r), r#"{"id":1,"name":"my resource"}"#);
+
+        let r = req(addr, "GET", "/seeds/redirect/some-path", &[], "").await;
+        assert_eq!(status(&r), 302);
+        assert_eq!(r.header_values("location"), ["/seeds/redirect/other-path"]);
+
+        let r = req(addr, "GET", "/seeds/custom-response/", &[], "").await;
+        assert_eq!(text(&r), r#"{"foo":["bar","baz"]}"#);
+    }
+
+    #[tokio::test]
+    async fn api_seed_inspection_search_and_bodies() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/api/info?a=1&b=two", &["x-test: yes"], "").await;
+        let info: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(info["method"], "GET");
+        assert_eq!(info["query_params"]["b"], "two");
+        assert_eq!(info["headers"]["x-test"], "yes");
+        assert_eq!(info["url"], "http://x/seeds/api/info?a=1&b=two");
+
+        let r = req(addr, "GET", "/seeds/api/search?q=rust", &[], "").await;
+        assert_eq!(text(&r), r#"{"limit":10,"query":"rust","results":[]}"#);
+        for bad in ["0", "101", "-1", "ten", ""] {
+            let r = req(addr, "GET", &format!("/seeds/api/search?limit={bad}"), &[], "").await;
+            assert_eq!(status(&r), 400, "limit={bad}");
+            let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(problem["errors"][0]["field"], "limit");
+        }
+        let r = req(addr, "GET", "/seeds/api/search?q=x", &["accept: application/x-msgpack"], "").await;
+        assert_eq!(r.header_values("content-type"), ["application/x-msgpack"]);
+
+        let r = req(addr, "POST", "/seeds/api/data", &[], r#"{"a":1}"#).await;
+        assert_eq!(text(&r), r#"{"received":{"a":1}}"#);
+        let form = "a=1&b=2&b=3";
+        let r = raw(
+            addr,
+            &format!(
+                "POST /seeds/api/data HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+                 content-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{form}",
+                form.len()
+            ),
+        )
+        .await;
+        assert_eq!(text(&r), r#"{"received":{"a":"1","b":["2","3"]}}"#);
+        let mp = b"\x81\xa1k\xa1v";
+        let mut request = format!(
+            "POST /seeds/api/data HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+             content-type: application/msgpack\r\ncontent-length: {}\r\n\r\n",
+            mp.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(mp);
+        let r = integration_tests::raw_bytes(addr, &request).await;
+        assert_eq!(text(&r), r#"{"received":{"k":"v"}}"#);
+        let r = raw(
+            addr,
+            "POST /seeds/api/data HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: text/csv\r\ncontent-length: 3\r\n\r\na,b",
+        )
+        .await;
+        assert_eq!(status(&r), 415);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        let r = req(addr, "POST", "/seeds/api/data", &[], "{broken").await;
+        assert_eq!(status(&r), 400);
+    }
+
+    #[tokio::test]
+    async fn api_seed_custom_redirect_and_cookie_session() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/api/custom", &[], "").await;
+        assert_eq!(status(&r), 201);
+        assert_eq!(r.header_values("x-custom-header"), ["value"]);
+        assert_eq!(text(&r), r#"{"message":"Custom response"}"#);
+
+        let r = req(addr, "GET", "/seeds/api/redirect-to-docs", &[], "").await;
+        assert_eq!(status(&r), 302);
+        assert_eq!(r.header_values("location"), ["https://docs.litestar.dev"]);
+
+        let r = req(addr, "GET", "/seeds/api/profile", &[], "").await;
+        assert_eq!(status(&r), 401);
+        let r = req(addr, "POST", "/seeds/api/login", &[], r#"{"user":"alice"}"#).await;
+        assert_eq!(status(&r), 200);
+        let cookie = r.header_values("set-cookie")[0].to_owned();
+        assert_eq!(cookie, "session_id=abc123; HttpOnly; SameSite=Strict; Secure; Path=/; Max-Age=3600");
+        let r = req(addr, "GET", "/seeds/api/profile", &["cookie: theme=dark; session_id=abc123"], "").await;
+        assert_eq!(text(&r), r#"{"session":"abc123","user":"alice"}"#);
+        let r = req(addr, "POST", "/seeds/api/logout", &[], "").await;
+        assert_eq!(
+            r.header_values("set-cookie"),
+            ["session_id=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
+        );
     }
 }

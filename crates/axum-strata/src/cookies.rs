@@ -29,8 +29,8 @@ use std::{
     task::{Context, Poll, ready},
 };
 
-pub use cookie::Cookie;
-use cookie::{Expiration, SameSite, time::OffsetDateTime};
+pub use cookie::{Cookie, SameSite, time::Duration};
+use cookie::{Expiration, time::OffsetDateTime};
 use http::{HeaderMap, HeaderValue, Request, Response, header::SET_COOKIE};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};

@@ -163,19 +163,36 @@ impl Format {
         &self.media_types
     }
 
-    fn render(&self, value: &dyn erased_serde::Serialize, chosen: &Mime) -> Result<Bytes, String> {
+    fn render(&self, value: &dyn Negotiable, chosen: &Mime) -> Result<Bytes, String> {
         match &self.kind {
-            Kind::Builtin => render::render(value, chosen).map_err(|e| e.to_string()),
+            Kind::Builtin => value.render(chosen),
             Kind::Custom(f) => {
                 let mut buf = BytesMut::with_capacity(128);
-                f(value, &mut buf)?;
+                f(value.erased(), &mut buf)?;
                 Ok(buf.freeze())
             }
         }
     }
 }
 
-type Value = Arc<dyn erased_serde::Serialize + Send + Sync>;
+/// A value waiting to be negotiated. The built-in formats serialize the concrete type (no
+/// dynamic dispatch per field); only custom formats see it through `erased_serde`.
+trait Negotiable: Send + Sync {
+    fn render(&self, media_type: &Mime) -> Result<Bytes, String>;
+    fn erased(&self) -> &dyn erased_serde::Serialize;
+}
+
+impl<T: Serialize + Send + Sync> Negotiable for T {
+    fn render(&self, media_type: &Mime) -> Result<Bytes, String> {
+        render::render(self, media_type).map_err(|e| e.to_string())
+    }
+
+    fn erased(&self) -> &dyn erased_serde::Serialize {
+        self
+    }
+}
+
+type Value = Arc<dyn Negotiable>;
 
 /// The intent a [`Negotiated`] response carries to the negotiation layer.
 #[derive(Clone)]
@@ -215,8 +232,8 @@ impl http_body::Body for LazyJson {
         tracing::debug!(
             "Negotiated<T> sent as JSON: no negotiation layer around the route (Strata::negotiate)"
         );
-        Poll::Ready(Some(match serde_json::to_vec(&*value) {
-            Ok(json) => Ok(http_body::Frame::data(Bytes::from(json))),
+        Poll::Ready(Some(match value.render(&mime::APPLICATION_JSON) {
+            Ok(json) => Ok(http_body::Frame::data(json)),
             Err(e) => {
                 tracing::error!("Negotiated<T> could not be serialized as JSON: {e}");
                 Err(axum::Error::new(e))
@@ -342,8 +359,11 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         // Keep the raw lines: they are parsed only if the response turns out to be negotiated.
-        let accept: Vec<HeaderValue> = req.headers().get_all(header::ACCEPT).iter().cloned().collect();
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), accept }
+        // One line (the usual case) needs no allocation.
+        let mut lines = req.headers().get_all(header::ACCEPT).iter();
+        let first = lines.next().cloned();
+        let more: Vec<HeaderValue> = lines.cloned().collect();
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), first, more }
     }
 }
 
@@ -353,7 +373,8 @@ pin_project! {
         #[pin]
         inner: F,
         layer: NegotiationLayer,
-        accept: Vec<HeaderValue>,
+        first: Option<HeaderValue>,
+        more: Vec<HeaderValue>,
     }
 }
 
@@ -375,7 +396,7 @@ where
         if response.extensions().get::<Intent>().is_none() {
             return Poll::Ready(Ok(response));
         }
-        let accept = accept_of(this.accept.iter());
+        let accept = accept_of(this.first.iter().chain(this.more.iter()));
         Poll::Ready(Ok(this.layer.resolve(&accept, response)))
     }
 }

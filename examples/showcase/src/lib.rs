@@ -20,8 +20,10 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 pub fn app() -> Router {
     let mut app = Router::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
-        if let Some(router) = seed.router {
-            app = app.nest(seed.prefix, router());
+        match seed.router {
+            Some(router) if seed.at_root => app = app.merge(router()),
+            Some(router) => app = app.nest(seed.prefix, router()),
+            None => {}
         }
     }
     app.layer(axum::middleware::from_fn(log_request))

@@ -37,7 +37,8 @@ async fn main() -> ExitCode {
         }
         tracing::info!("shutting down");
     };
-    if let Err(e) = axum::serve(listener, showcase::app()).with_graceful_shutdown(shutdown).await {
+    let app = showcase::app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }

@@ -2,7 +2,7 @@
 
 use axum::Router;
 
-use crate::routes::{handlers, headers, responses};
+use crate::routes::{api, handlers, headers, responses};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +19,8 @@ pub struct Seed {
     pub link: Option<&'static str>,
     /// The example's router, nested under `prefix`, when it is served.
     pub router: Option<fn() -> Router>,
+    /// Whether the router carries full paths and is merged at the root instead of nested.
+    pub at_root: bool,
 }
 
 impl Seed {
@@ -26,6 +28,11 @@ impl Seed {
         self.link = Some(link);
         self.router = Some(router);
         self
+    }
+
+    const fn served_at_root(mut self, link: &'static str, router: fn() -> Router) -> Self {
+        self.at_root = true;
+        self.served(link, router)
     }
 }
 
@@ -35,7 +42,7 @@ const fn seed(
     example: &'static str,
     paths: &'static [&'static str],
 ) -> Seed {
-    Seed { prefix, seed, example, paths, link: None, router: None }
+    Seed { prefix, seed, example, paths, link: None, router: None, at_root: false }
 }
 
 /// Every seed example, in the order of `SEED_ROUTES.md`. `link` is set for those the showcase
@@ -51,7 +58,8 @@ pub const SEEDS: &[Seed] = &[
         &["GET /resources"],
     )
     .served("/resources", responses::vendor_json),
-    seed("/seeds/msgpack", "000", "MessagePack response", &["GET /health-check"]),
+    seed("/seeds/msgpack", "000", "MessagePack response", &["GET /health-check"])
+        .served("/health-check", responses::msgpack),
     seed("/seeds/plaintext", "000", "plaintext response", &["GET /health-check"])
         .served("/health-check", responses::plaintext),
     seed("/seeds/html", "000", "HTML response", &["GET /page"]).served("/page", responses::html),
@@ -60,7 +68,8 @@ pub const SEEDS: &[Seed] = &[
         "000",
         "content negotiation between text/plain, text/html and application/xml",
         &["GET /resource"],
-    ),
+    )
+    .served("/resource", responses::negotiation),
     seed("/seeds/status", "000", "status code 202", &["GET /resources"])
         .served("/resources", responses::status),
     seed(
@@ -68,7 +77,8 @@ pub const SEEDS: &[Seed] = &[
         "000",
         "response with MY-HEADER: xyz and cookie my-cookie=abc",
         &["GET /resources"],
-    ),
+    )
+    .served("/resources", responses::returning_response),
     seed(
         "/seeds/layered-headers",
         "000",
@@ -104,12 +114,14 @@ pub const SEEDS: &[Seed] = &[
         &["GET /population", "GET /chance_of_rain", "GET /timestamp", "GET /population-dynamic"],
     )
     .served("/population", headers::etag),
-    seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"]),
+    seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
+        .served("/other-path", responses::redirect),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"]),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"]),
     seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"]),
-    seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"]),
+    seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
+        .served_at_root("/", responses::custom_response),
     seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"]),
     seed(
         "/seeds/background-multiple",
@@ -160,7 +172,8 @@ pub const SEEDS: &[Seed] = &[
             "GET /events",
             "POST /upload",
         ],
-    ),
+    )
+    .served("/info", api::api),
     seed(
         "/seeds/crud",
         "003",

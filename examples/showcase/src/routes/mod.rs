@@ -1,5 +1,6 @@
 //! The seed examples, one module per part of the seed documents.
 
+pub mod api;
 pub mod handlers;
 pub mod headers;
 pub mod responses;

@@ -1,10 +1,16 @@
-//! Seed 000, "Responses": JSON, text, vendor JSON, plaintext, HTML and a chosen status.
+//! Seed 000, "Responses": JSON, text, vendor JSON, MessagePack, plaintext, HTML, negotiation by
+//! hand, a chosen status, a full response with a header and a cookie, redirects and a custom
+//! multi-value response.
 
-use axum::{
-    Json, Router,
-    http::{StatusCode, header},
-    response::{Html, IntoResponse},
-    routing::get,
+use axum::{Router, extract::OriginalUri, http::StatusCode, response::IntoResponse, routing::get};
+use axum_strata::{
+    Strata,
+    cookies::Cookie,
+    headers::mime,
+    multi_value::MultiValueMap,
+    negotiation::Accept,
+    redirect::{Redirect, RedirectError},
+    response::{MediaType, Response},
 };
 use serde_json::json;
 
@@ -16,12 +22,17 @@ fn resource() -> Resource {
 
 /// `/seeds/json`: the default JSON response.
 pub fn json() -> Router {
-    Router::new().route("/resources", get(|| async { Json(resource()) }))
+    Router::new().route("/resources", get(|| async { Response::new(resource()) })).layer(Strata::app())
 }
 
 /// `/seeds/text`: media type TEXT.
 pub fn text() -> Router {
-    Router::new().route("/resources", get(|| async { "The rumbling rabbit ran around the rock" }))
+    Router::new().route(
+        "/resources",
+        get(|| async {
+            Response::new("The rumbling rabbit ran around the rock").media_type(MediaType::Text)
+        }),
+    )
 }
 
 /// `/seeds/vendor-json`: a `+json` vendor media type with status 418.
@@ -29,23 +40,32 @@ pub fn vendor_json() -> Router {
     Router::new().route(
         "/resources",
         get(|| async {
-            let body = json!({
+            Response::new(json!({
                 "title": "Server thinks it is a teapot",
                 "type": "Server delusion",
                 "status": 418,
-            });
-            (
-                StatusCode::IM_A_TEAPOT,
-                [(header::CONTENT_TYPE, "application/vnd.example.resource+json")],
-                Json(body),
-            )
+            }))
+            .status(StatusCode::IM_A_TEAPOT)
+            .media_type("application/vnd.example.resource+json")
+        }),
+    )
+}
+
+/// `/seeds/msgpack`: a MessagePack response.
+pub fn msgpack() -> Router {
+    Router::new().route(
+        "/health-check",
+        get(|| async {
+            let body: std::collections::BTreeMap<&str, &str> = [("hello", "world")].into();
+            Response::new(body).media_type(MediaType::MessagePack)
         }),
     )
 }
 
 /// `/seeds/plaintext`: a plaintext health check.
 pub fn plaintext() -> Router {
-    Router::new().route("/health-check", get(|| async { "healthy" }))
+    Router::new()
+        .route("/health-check", get(|| async { Response::new("healthy").media_type(MediaType::Text) }))
 }
 
 const PAGE: &str = r"
@@ -60,11 +80,64 @@ const PAGE: &str = r"
 
 /// `/seeds/html`: an HTML response.
 pub fn html() -> Router {
-    Router::new().route("/page", get(|| async { Html(PAGE) }))
+    Router::new().route("/page", get(|| async { Response::new(PAGE).media_type(MediaType::Html) }))
+}
+
+/// `/seeds/negotiation`: the handler negotiates by hand between text, HTML and XML (text when
+/// nothing matches), and says so with `Vary: Accept`.
+pub fn negotiation() -> Router {
+    async fn resource(accept: Accept) -> impl IntoResponse {
+        let xml: mime::Mime = "application/xml".parse().unwrap_or(mime::TEXT_XML);
+        let provided = [mime::TEXT_PLAIN, mime::TEXT_HTML, xml.clone()];
+        let preferred = accept.best_match(&provided).unwrap_or(&mime::TEXT_PLAIN).clone();
+        let content: &'static [u8] = if preferred == mime::TEXT_HTML {
+            b"<h1>Hello World!</h1>"
+        } else if preferred == xml {
+            b"<xml><msg>Hello World!</msg></xml>"
+        } else {
+            b"Hello World!"
+        };
+        Response::new(content).media_type(preferred).header("vary", "accept")
+    }
+    Router::new().route("/resource", get(resource))
 }
 
 /// `/seeds/status`: status 202 chosen by the handler.
 pub fn status() -> Router {
     Router::new()
-        .route("/resources", get(|| async { (StatusCode::ACCEPTED, Json(resource())).into_response() }))
+        .route("/resources", get(|| async { Response::new(resource()).status(StatusCode::ACCEPTED) }))
+}
+
+/// `/seeds/returning-response`: a response with `MY-HEADER: xyz` and the cookie `my-cookie=abc`.
+pub fn returning_response() -> Router {
+    Router::new().route(
+        "/resources",
+        get(|| async {
+            Response::new(resource()).header("MY-HEADER", "xyz").cookie(Cookie::new("my-cookie", "abc"))
+        }),
+    )
+}
+
+/// `/seeds/redirect`: `/some-path` answers 302 to `/other-path`, under whatever prefix the
+/// router is mounted at.
+pub fn redirect() -> Router {
+    async fn some_path(OriginalUri(uri): OriginalUri) -> Result<Redirect, RedirectError> {
+        let prefix = uri.path().strip_suffix("/some-path").unwrap_or("");
+        Redirect::to(format!("{prefix}/other-path"))
+    }
+    Router::new().route("/some-path", get(some_path)).route(
+        "/other-path",
+        get(|| async { Response::new("You were redirected here.").media_type(MediaType::Text) }),
+    )
+}
+
+/// `/seeds/custom-response/`: a multi-value map, serialized as `{"foo":["bar","baz"]}`.
+///
+/// Mounted at the root with full paths: a router nested at a prefix serves its `/` only at
+/// the prefix itself, and the seed's path has the trailing slash.
+pub fn custom_response() -> Router {
+    let index = get(|| async {
+        Response::new([("foo", "bar"), ("foo", "baz")].into_iter().collect::<MultiValueMap<_, _>>())
+    });
+    Router::new().route("/seeds/custom-response/", index.clone()).route("/seeds/custom-response", index)
 }

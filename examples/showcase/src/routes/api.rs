@@ -1,0 +1,210 @@
+//! Seed 002, "the Litestar API": request inspection, a validated search, bodies in three
+//! formats, a custom 201, a redirect and a cookie session. Bad input is a problem response that
+//! names the field; an unsupported body type is a 415.
+
+use std::{collections::BTreeMap, net::SocketAddr};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{ConnectInfo, FromRequest, OriginalUri, Request},
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use axum_strata::{
+    Strata,
+    cookies::Cookie,
+    msgpack::MsgPack,
+    negotiation::{Format, Negotiated},
+    problem::Problem,
+    redirect::{Redirect, RedirectError},
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The session cookie of the login example.
+const SESSION: &str = "session_id";
+
+/// `GET /info`: what the request looked like.
+async fn request_info(request: Request) -> Negotiated<Value> {
+    let headers: BTreeMap<String, String> = request
+        .headers()
+        .keys()
+        .map(|name| {
+            let values: Vec<String> = request
+                .headers()
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect();
+            (name.as_str().to_owned(), values.join(", "))
+        })
+        .collect();
+    let query: BTreeMap<String, String> =
+        serde_urlencoded::from_str(request.uri().query().unwrap_or("")).unwrap_or_default();
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let client =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
+    // Nested routers see their own part of the path; the client asked for the whole of it.
+    let uri =
+        request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    Negotiated(json!({
+        "method": request.method().as_str(),
+        "url": format!("http://{host}{uri}"),
+        "headers": headers,
+        "query_params": query,
+        "client": client,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
+/// `GET /search?q=…&limit=…`: `limit` is an integer from 1 to 100, 10 by default.
+async fn search(request: Request) -> Result<Negotiated<Value>, Problem> {
+    let params: SearchParams =
+        serde_urlencoded::from_str(request.uri().query().unwrap_or("")).map_err(|e| {
+            Problem::new(StatusCode::BAD_REQUEST).with_detail(format!("the query string is malformed: {e}"))
+        })?;
+    let limit = match params.limit.as_deref() {
+        None => 10,
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                return Err(Problem::new(StatusCode::BAD_REQUEST)
+                    .with_detail("invalid query parameters")
+                    .with_error("limit", format!("must be an integer from 1 to 100, got {raw:?}")));
+            }
+        },
+    };
+    Ok(Negotiated(json!({ "query": params.q.unwrap_or_default(), "limit": limit, "results": [] })))
+}
+
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// A form as Litestar gives it: one value as a string, several as a list.
+fn form_to_json(pairs: Vec<(String, String)>) -> Value {
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        match map.get_mut(&k) {
+            None => {
+                map.insert(k, Value::String(v));
+            }
+            Some(Value::Array(list)) => list.push(Value::String(v)),
+            Some(first) => {
+                let first = first.take();
+                map.insert(k, Value::Array(vec![first, Value::String(v)]));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn bad_body(detail: String) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST).with_detail(detail)
+}
+
+/// `POST /data`: JSON, a URL-encoded form or MessagePack; anything else is a 415.
+async fn handle_data(request: Request) -> Result<Negotiated<Value>, axum::response::Response> {
+    let data = match media_type(request.headers()).as_deref() {
+        Some("application/json") => {
+            let Json(v) = Json::<Value>::from_request(request, &())
+                .await
+                .map_err(|r| Problem::new(r.status()).with_detail(r.body_text()).into_response())?;
+            v
+        }
+        Some("application/x-www-form-urlencoded") => {
+            let bytes = Bytes::from_request(request, &()).await.map_err(IntoResponse::into_response)?;
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|e| bad_body(format!("the form is malformed: {e}")).into_response())?;
+            form_to_json(pairs)
+        }
+        Some("application/msgpack" | "application/x-msgpack" | "application/vnd.msgpack") => {
+            let MsgPack(v) =
+                MsgPack::<Value>::from_request(request, &()).await.map_err(IntoResponse::into_response)?;
+            v
+        }
+        _ => {
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                .with_detail(
+                    "send application/json, application/x-www-form-urlencoded or application/x-msgpack",
+                )
+                .into_response());
+        }
+    };
+    Ok(Negotiated(json!({ "received": data })))
+}
+
+/// `GET /custom`: a 201 with a custom header.
+async fn custom_response() -> Response<Value> {
+    Response::new(json!({"message": "Custom response"}))
+        .status(StatusCode::CREATED)
+        .header("X-Custom-Header", "value")
+}
+
+/// `GET /redirect-to-docs`.
+async fn redirect_to_docs() -> Result<Redirect, RedirectError> {
+    Redirect::to("https://docs.litestar.dev")
+}
+
+/// `POST /login`: takes any JSON body (the seed's authentication is simplified away) and sets
+/// the session cookie.
+async fn login(body: Bytes) -> Result<Response<Value>, Problem> {
+    serde_json::from_slice::<Value>(&body).map_err(|e| bad_body(format!("the body is not JSON: {e}")))?;
+    let session = Cookie::build((SESSION, "abc123"))
+        .path("/")
+        .max_age(axum_strata::cookies::Duration::hours(1))
+        .http_only(true)
+        .secure(true)
+        .same_site(axum_strata::cookies::SameSite::Strict)
+        .build();
+    Ok(Response::new(json!({"status": "logged in"})).status(StatusCode::OK).cookie(session))
+}
+
+/// `GET /profile`: who the session cookie says you are, or 401.
+async fn profile(headers: HeaderMap) -> Result<Json<Value>, Problem> {
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse_encoded)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION)
+        .map(|c| c.value().to_owned());
+    match session {
+        Some(session) => Ok(Json(json!({"user": "alice", "session": session}))),
+        None => Err(Problem::new(StatusCode::UNAUTHORIZED).with_detail("Not authenticated: log in first")),
+    }
+}
+
+/// `POST /logout`: deletes the session cookie.
+async fn logout() -> Response<Value> {
+    Response::new(json!({"status": "logged out"})).status(StatusCode::OK).delete_cookie(
+        SESSION,
+        Some("/"),
+        None,
+    )
+}
+
+/// `/seeds/api`.
+pub fn api() -> Router {
+    let formats = [Format::json(), Format::msgpack()];
+    Router::new()
+        .route("/info", get(request_info))
+        .route("/search", get(search))
+        .route("/data", post(handle_data))
+        .route("/custom", get(custom_response))
+        .route("/redirect-to-docs", get(redirect_to_docs))
+        .route("/login", post(login))
+        .route("/profile", get(profile))
+        .route("/logout", post(logout))
+        .layer(Strata::app().negotiate(formats))
+}
