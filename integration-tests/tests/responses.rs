@@ -156,3 +156,30 @@ async fn redirects_and_refusals_on_the_wire() {
         assert!(r.header_values("location").is_empty());
     }
 }
+
+#[tokio::test]
+async fn vary_adds_up_and_unnegotiated_values_are_json_of_known_length_with_the_method_status() {
+    let app = Router::new()
+        .route(
+            "/n",
+            get(|| async { Negotiated(Health { hello: "world" }) })
+                .post(|| async { Negotiated(Health { hello: "created" }) })
+                .layer(Strata::layer().negotiate([Format::json(), Format::msgpack()])),
+        )
+        .route("/plain", get(|| async { Negotiated(Health { hello: "world" }) }))
+        .layer(Strata::app().header("vary", "Accept-Encoding").header("set-cookie", "seen=1; Path=/"));
+    let addr = serve(app).await;
+    let r = get_raw(addr, "/n", &["accept: application/json"]).await;
+    assert_eq!(r.header_values("vary"), ["accept, accept-encoding"]);
+    assert_eq!(r.header_values("set-cookie"), ["seen=1; Path=/"]);
+
+    // No level negotiates /plain: the app sends JSON whatever the Accept, with its length.
+    let r = get_raw(addr, "/plain", &["accept: image/png"]).await;
+    assert_eq!(status(&r), 200);
+    assert_eq!(r.header_values("content-type"), ["application/json"]);
+    assert_eq!(r.header_values("content-length"), ["17"]);
+    assert_eq!(r.header_values("vary"), ["accept-encoding"]);
+
+    let r = raw(addr, "POST /n HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 0\r\n\r\n").await;
+    assert_eq!(status(&r), 201, "Negotiated leaves the status to the method");
+}

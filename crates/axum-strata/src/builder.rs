@@ -193,14 +193,30 @@ fn value(value: impl TryInto<HeaderValue>) -> HeaderValue {
 
 impl StrataLayer {
     /// Sets a response header at this level, when the response (or a closer level) has not.
+    /// `Vary` fields add up across levels instead; a `Set-Cookie` value is taken as
+    /// [`cookie`](Self::cookie), so that cookies layer per cookie.
     ///
     /// # Panics
     ///
     /// When `name` or `value` is not a valid header name or value: they are configuration,
     /// checked when the app is built.
     pub fn header(mut self, name_: impl TryInto<HeaderName>, value_: impl TryInto<HeaderValue>) -> Self {
-        self.headers = self.headers.header(name(name_), value(value_));
+        let (name, value) = (name(name_), value(value_));
+        if name == http::header::SET_COOKIE {
+            // Cookies layer per cookie, not per header name.
+            return self.cookie_line(&value);
+        }
+        self.headers = self.headers.header(name, value);
         self
+    }
+
+    fn cookie_line(self, value: &HeaderValue) -> Self {
+        let cookie = value
+            .to_str()
+            .ok()
+            .and_then(|v| Cookie::parse(v.to_owned()).ok())
+            .unwrap_or_else(|| panic!("Strata: invalid Set-Cookie value"));
+        self.cookie(cookie)
     }
 
     /// Like [`header`](Self::header), with a description kept for documentation.
@@ -214,7 +230,11 @@ impl StrataLayer {
         value_: impl TryInto<HeaderValue>,
         description: impl Into<Arc<str>>,
     ) -> Self {
-        self.headers = self.headers.header_with_description(name(name_), value(value_), description);
+        let (name, value) = (name(name_), value(value_));
+        if name == http::header::SET_COOKIE {
+            return self.cookie_line(&value);
+        }
+        self.headers = self.headers.header_with_description(name, value, description);
         self
     }
 
@@ -228,7 +248,11 @@ impl StrataLayer {
         name_: impl TryInto<HeaderName>,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
-        self.headers = self.headers.header_values(name(name_), values.into_iter().map(value));
+        let name = name(name_);
+        if name == http::header::SET_COOKIE {
+            return values.into_iter().map(value).fold(self, |layer, v| layer.cookie_line(&v));
+        }
+        self.headers = self.headers.header_values(name, values.into_iter().map(value));
         self
     }
 
@@ -362,9 +386,11 @@ impl<S> Layer<S> for StrataLayer {
     type Service = StrataService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        let inner = match &self.negotiation {
-            Some(negotiation) => Either::Left(negotiation.layer(inner)),
-            None => Either::Right(inner),
+        let inner = match (&self.negotiation, self.app) {
+            (Some(negotiation), _) => Either::Left(negotiation.layer(inner)),
+            // Values no level negotiated are JSON, rendered here with a known length.
+            (None, true) => Either::Left(NegotiationLayer::json_only().layer(inner)),
+            (None, false) => Either::Right(inner),
         };
         let inner = if self.app || self.plain_ok_default_status {
             let status = DefaultStatusLayer::new();

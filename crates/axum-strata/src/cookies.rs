@@ -35,10 +35,16 @@ use http::{HeaderMap, HeaderValue, Request, Response, header::SET_COOKIE};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-/// The cookie that deletes the cookie `name` set with this `path` and `domain`.
+/// The cookie that deletes the cookie `name` set with this `path` and `domain`. Cookies whose
+/// name starts with `__Secure-` or `__Host-` are deleted with `Secure`, without which browsers
+/// ignore the deletion.
 #[must_use]
 pub fn removal(name: &str, path: Option<&str>, domain: Option<&str>) -> Cookie<'static> {
     let mut cookie = Cookie::new(name.to_owned(), "");
+    let lower = name.get(..9).map(str::to_ascii_lowercase);
+    if lower.as_deref() == Some("__secure-") || lower.as_deref().is_some_and(|l| l.starts_with("__host-")) {
+        cookie.set_secure(true);
+    }
     if let Some(path) = path {
         cookie.set_path(path.to_owned());
     }
@@ -78,21 +84,59 @@ pub fn set_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
         tracing::error!(name = cookie.name(), "a cookie with characters a header cannot carry was not set");
         return;
     };
-    let existing: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
-    let duplicate = existing.iter().any(|v| parse(v).is_some_and(|c| same_cookie(&c, cookie)));
-    if duplicate {
+    let key = Key::of(cookie);
+    if headers.get_all(SET_COOKIE).iter().any(|v| Key::parse(v).is_some_and(|k| k == key)) {
+        let kept: Vec<HeaderValue> = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter(|v| !Key::parse(v).is_some_and(|k| k == key))
+            .cloned()
+            .collect();
         headers.remove(SET_COOKIE);
-        for v in existing {
-            if !parse(&v).is_some_and(|c| same_cookie(&c, cookie)) {
-                headers.append(SET_COOKIE, v);
-            }
+        for v in kept {
+            headers.append(SET_COOKIE, v);
         }
     }
     headers.append(SET_COOKIE, value);
 }
 
-fn parse(value: &HeaderValue) -> Option<Cookie<'static>> {
-    Cookie::parse_encoded(value.to_str().ok()?.to_owned()).ok()
+/// What identifies a cookie (RFC 6265 §5.3): name, path and domain (without case or a leading
+/// dot). Read leniently from a `Set-Cookie` line, without decoding its value, so that lines set
+/// by hand in any form are recognized.
+#[derive(Debug, PartialEq, Eq)]
+struct Key {
+    name: String,
+    path: Option<String>,
+    domain: Option<String>,
+}
+
+impl Key {
+    fn of(cookie: &Cookie<'_>) -> Self {
+        // Names are compared as sent: percent-encoded as `Cookie::encoded` writes them.
+        let encoded = cookie.encoded().to_string();
+        let name = encoded.split_once('=').map_or(encoded.as_str(), |(n, _)| n).trim().to_owned();
+        Self { name, path: cookie.path().map(str::to_owned), domain: cookie.domain().map(normalize_domain) }
+    }
+
+    fn parse(line: &HeaderValue) -> Option<Self> {
+        let line = std::str::from_utf8(line.as_bytes()).ok()?;
+        let mut parts = line.split(';');
+        let name = parts.next()?.split_once('=')?.0.trim().to_owned();
+        let (mut path, mut domain) = (None, None);
+        for attribute in parts {
+            let (k, v) = attribute.split_once('=').unwrap_or((attribute, ""));
+            match k.trim().to_ascii_lowercase().as_str() {
+                "path" => path = Some(v.trim().to_owned()),
+                "domain" => domain = Some(normalize_domain(v.trim())),
+                _ => {}
+            }
+        }
+        Some(Self { name, path, domain })
+    }
+}
+
+fn normalize_domain(domain: &str) -> String {
+    domain.trim_start_matches('.').to_ascii_lowercase()
 }
 
 /// Sets cookies on responses that do not set them already; see the [module docs](self).
@@ -145,9 +189,9 @@ impl CookiesLayer {
         if self.cookies.is_empty() {
             return;
         }
-        let present: Vec<Cookie<'static>> = headers.get_all(SET_COOKIE).iter().filter_map(parse).collect();
+        let present: Vec<Key> = headers.get_all(SET_COOKIE).iter().filter_map(Key::parse).collect();
         for (cookie, value) in self.cookies.iter() {
-            if !present.iter().any(|c| same_cookie(c, cookie)) {
+            if !present.contains(&Key::of(cookie)) {
                 headers.append(SET_COOKIE, value.clone());
             }
         }
@@ -255,6 +299,21 @@ mod tests {
         let c = Cookie::new("n", "a;b\r\nSet-Cookie: x=1");
         let v = header_value(&c).unwrap();
         assert_eq!(v, "n=a%3Bb%0D%0ASet-Cookie%3A%20x%3D1");
+    }
+
+    #[test]
+    fn secure_prefixed_cookies_are_deleted_with_secure() {
+        assert_eq!(removal("__Host-id", Some("/"), None).secure(), Some(true));
+        assert_eq!(removal("__secure-x", None, None).secure(), Some(true));
+        assert_eq!(removal("plain", None, None).secure(), None);
+    }
+
+    #[test]
+    fn hand_written_lines_that_are_not_utf8_after_decoding_still_count_as_the_cookie() {
+        let mut h = HeaderMap::new();
+        h.append(SET_COOKIE, HeaderValue::from_static("s=%ff; Path=/; domain=.Example.com"));
+        set_cookie(&mut h, &Cookie::build(("s", "ok")).path("/").domain("example.com").build());
+        assert_eq!(lines(&h), ["s=ok; Path=/; Domain=example.com"]);
     }
 
     #[test]

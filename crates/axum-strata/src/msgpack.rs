@@ -1,6 +1,9 @@
 //! MessagePack: `MsgPack<T>` as a response (struct fields as map keys, like JSON) and as a
 //! request body extractor.
 //!
+//! As a response it leaves the status to the method, as every Strata response type does (201
+//! for `POST` under `Strata::app()`); wrap it with a status to choose one.
+//!
 //! The extractor takes bodies whose `Content-Type` is `application/msgpack`,
 //! `application/x-msgpack` or `application/vnd.msgpack`; any other type is a 415 problem
 //! response, and a body that is not MessagePack for `T` a 400 problem response naming the
@@ -37,13 +40,14 @@ pub struct MsgPack<T>(pub T);
 
 impl<T: Serialize> IntoResponse for MsgPack<T> {
     fn into_response(self) -> Response {
-        let mime: Mime = render::MSGPACK.parse().unwrap_or(strata_headers::mime::APPLICATION_OCTET_STREAM);
-        match render::render(&self.0, &mime) {
+        match render::render(&self.0, &render::MSGPACK_MIME) {
             Ok(bytes) => {
                 let mut response = Response::new(Body::from(bytes));
                 response
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(render::MSGPACK));
+                // Like every Strata response type, it leaves the status to the method.
+                response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
                 response
             }
             Err(e) => {
@@ -155,6 +159,12 @@ mod tests {
             let MsgPack(item) = extract(Some(ct), b"\x81\xa4name\xa3pen").await.unwrap();
             assert_eq!(item, Item { name: "pen".to_owned() });
         }
+    }
+
+    #[test]
+    fn responses_leave_the_status_to_the_method() {
+        let r = MsgPack(1u8).into_response();
+        assert!(r.extensions().get::<strata_tower::default_status::StatusUnset>().is_some());
     }
 
     #[tokio::test]

@@ -9,6 +9,8 @@
 //! assert_eq!(map.get_all(&"foo").collect::<Vec<_>>(), [&"bar", &"baz"]);
 //! ```
 
+use std::{collections::HashMap, hash::Hash};
+
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
 /// Keys with one or more values, in the order they were added.
@@ -60,26 +62,32 @@ impl<K: PartialEq, V> FromIterator<(K, V)> for MultiValueMap<K, V> {
 }
 
 /// The values of one key, serialized as a sequence.
-struct Values<'a, K, V> {
-    key: &'a K,
-    entries: &'a [(K, V)],
-}
+struct Values<'a, V>(Vec<&'a V>);
 
-impl<K: PartialEq, V: Serialize> Serialize for Values<'_, K, V> {
+impl<V: Serialize> Serialize for Values<'_, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.entries.iter().filter(|(k, _)| k == self.key).map(|(_, v)| v))
+        serializer.collect_seq(&self.0)
     }
 }
 
-impl<K: Serialize + PartialEq, V: Serialize> Serialize for MultiValueMap<K, V> {
+impl<K: Serialize + Hash + Eq, V: Serialize> Serialize for MultiValueMap<K, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (i, (key, _)) in self.entries.iter().enumerate() {
-            // Each key once, where it first appeared.
-            if self.entries[..i].iter().any(|(k, _)| k == key) {
-                continue;
-            }
-            map.serialize_entry(key, &Values { key, entries: &self.entries[i..] })?;
+        // Group once: each key where it first appeared, with its values in order.
+        let mut order: Vec<&K> = Vec::new();
+        let mut groups: HashMap<&K, Vec<&V>> = HashMap::new();
+        for (k, v) in &self.entries {
+            groups
+                .entry(k)
+                .or_insert_with(|| {
+                    order.push(k);
+                    Vec::new()
+                })
+                .push(v);
+        }
+        let mut map = serializer.serialize_map(Some(order.len()))?;
+        for key in order {
+            let values = groups.remove(key).unwrap_or_default();
+            map.serialize_entry(key, &Values(values))?;
         }
         map.end()
     }

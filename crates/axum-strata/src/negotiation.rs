@@ -10,8 +10,14 @@
 //!   configured fallback format. `q=0` means "not acceptable", specificity beats order, and
 //!   ties go to the server's order of formats.
 //!
-//! Without any negotiation layer, `Negotiated<T>` is sent as JSON (with a debug log saying the
-//! layer is missing), serialized when the body is first read.
+//! Where no level negotiates, `Strata::app()` sends the value as JSON whatever the `Accept`
+//! (as axum's `Json` would, without `Vary`). Without any Strata layer at all, `Negotiated<T>` is
+//! still sent as JSON, serialized when the body is first read (with a debug log saying the layer
+//! is missing); its length is then unknown, and a serialization error cuts the body short.
+//!
+//! Like every Strata response type, it leaves the status to the method (201 for `POST` under
+//! `Strata::app()`). After-request hooks and computed ETags of levels inside the negotiating one
+//! see the value before it is rendered (a placeholder body of unknown size).
 //!
 //! ```
 //! use axum::{Router, routing::get};
@@ -132,14 +138,16 @@ impl Format {
         Self { media_types: names.iter().filter_map(|n| n.parse().ok()).collect(), kind: Kind::Builtin }
     }
 
-    /// `text/plain; charset=utf-8`, for values that are strings, numbers or bytes.
+    /// `text/plain; charset=utf-8`, for values that are strings, numbers or bytes (matched by
+    /// `text/plain` with or without that charset).
     pub fn text() -> Self {
-        Self { media_types: vec![mime::TEXT_PLAIN], kind: Kind::Builtin }
+        Self { media_types: vec![mime::TEXT_PLAIN_UTF_8], kind: Kind::Builtin }
     }
 
-    /// `text/html; charset=utf-8`, for values that are already HTML strings.
+    /// `text/html; charset=utf-8`, for values that are already HTML strings (matched by
+    /// `text/html` with or without that charset).
     pub fn html() -> Self {
-        Self { media_types: vec![mime::TEXT_HTML], kind: Kind::Builtin }
+        Self { media_types: vec![mime::TEXT_HTML_UTF_8], kind: Kind::Builtin }
     }
 
     /// Another media type, rendered by Strata: JSON when it ends in `+json`, MessagePack for its
@@ -209,6 +217,8 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for Negotiated<T> {
         let mut response = Response::new(Body::new(LazyJson { value: Some(Arc::clone(&value)) }));
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response.extensions_mut().insert(Intent(value));
+        // Like every Strata response type, it leaves the status to the method.
+        response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
         response
     }
 }
@@ -250,30 +260,60 @@ impl http_body::Body for LazyJson {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct NegotiationLayer {
-    formats: Arc<[Format]>,
+    config: Arc<Config>,
+}
+
+#[derive(Debug)]
+struct Config {
+    formats: Vec<Format>,
     fallback: Option<Format>,
+    /// JSON whatever the request accepts, without `Vary`: what `Strata::app()` does with values
+    /// no level negotiated, as axum's `Json` would.
+    json_only: bool,
 }
 
 impl NegotiationLayer {
     /// Offers `formats`, in the server's order of preference.
     pub fn new(formats: impl IntoIterator<Item = Format>) -> Self {
-        Self { formats: formats.into_iter().collect(), fallback: None }
+        Self {
+            config: Arc::new(Config {
+                formats: formats.into_iter().collect(),
+                fallback: None,
+                json_only: false,
+            }),
+        }
+    }
+
+    /// Sends every negotiated value as JSON, ignoring `Accept` (and adding no `Vary`).
+    #[cfg(any(test, feature = "layers"))]
+    pub(crate) fn json_only() -> Self {
+        Self { config: Arc::new(Config { formats: vec![Format::json()], fallback: None, json_only: true }) }
     }
 
     /// Answers with `format` instead of 406 when nothing offered is acceptable.
-    pub fn fallback(mut self, format: Format) -> Self {
-        self.fallback = Some(format);
-        self
+    pub fn fallback(self, format: Format) -> Self {
+        let config = &self.config;
+        Self {
+            config: Arc::new(Config {
+                formats: config.formats.clone(),
+                fallback: Some(format),
+                json_only: config.json_only,
+            }),
+        }
     }
 
     #[cfg(feature = "layers")]
     pub(crate) fn fallback_format(&self) -> Option<Format> {
-        self.fallback.clone()
+        self.config.fallback.clone()
     }
 
     /// Picks the format and media type for `accept`.
     fn choose(&self, accept: &strata_headers::Accept) -> Option<(&Format, Mime)> {
-        let offers = self.formats.iter().flat_map(|f| f.media_types.iter().map(move |m| (f, m)));
+        let config = &*self.config;
+        if config.json_only {
+            return config.formats.first().map(|f| (f, mime::APPLICATION_JSON));
+        }
+        let offers = config.formats.iter().flat_map(|f| f.media_types.iter().map(move |m| (f, m)));
         let mut best: Option<(&Format, &Mime, u16)> = None;
         for (format, offer) in offers {
             let q = accept.quality(offer).thousandths();
@@ -284,15 +324,19 @@ impl NegotiationLayer {
         if let Some((format, offer, _)) = best {
             return Some((format, offer.clone()));
         }
-        self.fallback.as_ref().and_then(|f| f.media_types.first().map(|m| (f, m.clone())))
+        config.fallback.as_ref().and_then(|f| f.media_types.first().map(|m| (f, m.clone())))
     }
 
     /// Resolves a response's negotiation intent, if it carries one.
+    ///
+    /// A 406 or a 500 replaces only the status, the body and its `Content-Type`: the headers
+    /// and extensions the handler and closer levels gave the response (its `Cache-Control`,
+    /// cookies, claims) stay.
     fn resolve(&self, accept: &strata_headers::Accept, mut response: Response) -> Response {
         let Some(Intent(value)) = response.extensions_mut().remove::<Intent>() else {
             return response;
         };
-        let mut response = match self.choose(accept) {
+        let problem = match self.choose(accept) {
             Some((format, chosen)) => match format.render(&*value, &chosen) {
                 Ok(bytes) => {
                     *response.body_mut() = Body::from(bytes);
@@ -304,27 +348,42 @@ impl NegotiationLayer {
                             response.headers_mut().remove(header::CONTENT_TYPE);
                         }
                     }
-                    response
+                    None
                 }
                 Err(e) => {
                     tracing::error!("a negotiated value could not be rendered as {chosen}: {e}");
-                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
-                        .with_detail("the response content could not be rendered")
-                        .into_response()
+                    Some(
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                            .with_detail("the response content could not be rendered"),
+                    )
                 }
             },
             None => {
-                let offered: Vec<String> =
-                    self.formats.iter().flat_map(|f| f.media_types.iter().map(ToString::to_string)).collect();
-                Problem::new(StatusCode::NOT_ACCEPTABLE)
-                    .with_detail(format!(
-                        "none of the offered media types is acceptable: {}",
-                        offered.join(", ")
-                    ))
-                    .into_response()
+                let offered: Vec<String> = self
+                    .config
+                    .formats
+                    .iter()
+                    .flat_map(|f| f.media_types.iter().map(ToString::to_string))
+                    .collect();
+                Some(Problem::new(StatusCode::NOT_ACCEPTABLE).with_detail(format!(
+                    "none of the offered media types is acceptable: {}",
+                    offered.join(", ")
+                )))
             }
         };
-        vary::append(response.headers_mut(), &header::ACCEPT);
+        if let Some(problem) = problem {
+            let (parts, body) = problem.into_response().into_parts();
+            response.extensions_mut().remove::<strata_tower::default_status::StatusUnset>();
+            *response.status_mut() = parts.status;
+            *response.body_mut() = body;
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+                response.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+            }
+        }
+        if !self.config.json_only {
+            vary::append(response.headers_mut(), &header::ACCEPT);
+        }
         response
     }
 }
@@ -466,6 +525,41 @@ mod tests {
         assert!(std::str::from_utf8(&body).unwrap().contains("application/json"));
         let (r, body) = negotiate(both().fallback(Format::json()), &["image/png"]).await;
         assert_eq!(r.status(), 200);
+        assert_eq!(body, r#"{"hello":"world"}"#);
+    }
+
+    #[tokio::test]
+    async fn a_406_keeps_the_handlers_headers() {
+        let svc = service_fn(|_req: Request| async {
+            let mut r = Negotiated(Health { hello: "world" }).into_response();
+            r.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
+            Ok::<_, Infallible>(r)
+        });
+        let req = Request::builder().header("accept", "image/png").body(Body::empty()).unwrap();
+        let r = both().layer(svc).oneshot(req).await.unwrap();
+        assert_eq!(r.status(), 406);
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn text_offers_match_with_or_without_the_charset() {
+        let layer = NegotiationLayer::new([Format::json(), Format::text()]);
+        let svc = service_fn(|_req: Request| async {
+            Ok::<_, Infallible>(Negotiated("plain words").into_response())
+        });
+        for accept in ["text/plain", "text/plain;charset=utf-8"] {
+            let req = Request::builder().header("accept", accept).body(Body::empty()).unwrap();
+            let r = layer.clone().layer(svc).oneshot(req).await.unwrap();
+            assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8", "{accept}");
+        }
+    }
+
+    #[tokio::test]
+    async fn json_only_ignores_accept_and_adds_no_vary() {
+        let (r, body) = negotiate(NegotiationLayer::json_only(), &["image/png"]).await;
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().get("vary").is_none());
         assert_eq!(body, r#"{"hello":"world"}"#);
     }
 

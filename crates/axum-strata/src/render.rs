@@ -33,6 +33,11 @@ impl Display for RenderError {
 #[cfg(any(feature = "response", feature = "msgpack"))]
 pub(crate) const MSGPACK: &str = "application/x-msgpack";
 
+/// [`MSGPACK`], parsed once.
+#[cfg(any(feature = "response", feature = "msgpack"))]
+pub(crate) static MSGPACK_MIME: std::sync::LazyLock<Mime> =
+    std::sync::LazyLock::new(|| MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM));
+
 /// Whether a media type is one of MessagePack's names.
 pub(crate) fn is_msgpack(mime: &Mime) -> bool {
     mime.type_() == mime::APPLICATION
@@ -72,7 +77,7 @@ pub(crate) fn forbids_body(status: http::StatusCode) -> bool {
 pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
     use http::HeaderValue;
     if mime.type_() == mime::TEXT && mime.get_param(mime::CHARSET).is_none() {
-        HeaderValue::try_from(format!("{}; charset=utf-8", mime.essence_str())).ok()
+        HeaderValue::try_from(format!("{mime}; charset=utf-8")).ok()
     } else {
         HeaderValue::try_from(mime.as_ref()).ok()
     }
@@ -108,10 +113,8 @@ struct Plain<'a> {
 impl Plain<'_> {
     fn text(self, v: impl Display) -> Result<(), PlainError> {
         use std::fmt::Write as _;
-        let mut s = String::new();
-        // Writing to a String cannot fail.
-        let _ = write!(s, "{v}");
-        self.out.extend_from_slice(s.as_bytes());
+        // Writing to a growable buffer cannot fail.
+        let _ = write!(self.out, "{v}");
         Ok(())
     }
 }

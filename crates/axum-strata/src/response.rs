@@ -68,7 +68,7 @@ impl MediaType {
     pub fn to_mime(&self) -> Mime {
         match self {
             Self::Json => mime::APPLICATION_JSON,
-            Self::MessagePack => render::MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM),
+            Self::MessagePack => render::MSGPACK_MIME.clone(),
             Self::Text => mime::TEXT_PLAIN,
             Self::Html => mime::TEXT_HTML,
             Self::Other(m) => m.clone(),
@@ -240,6 +240,8 @@ mod tests {
         assert_eq!(body(r).await, "<p>hi</p>");
         let r = Response::new("x").media_type("text/csv; charset=latin1").into_response();
         assert_eq!(r.headers()["content-type"], "text/csv; charset=latin1");
+        let r = Response::new("x").media_type("text/plain; format=flowed").into_response();
+        assert_eq!(r.headers()["content-type"], "text/plain; format=flowed; charset=utf-8");
     }
 
     #[tokio::test]

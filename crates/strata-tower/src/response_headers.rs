@@ -6,7 +6,8 @@
 //! these layers at the app, a nested router and a route gives Litestar's rule: a value the
 //! handler set itself beats every layer, a route's beats its router's, a router's beats the
 //! app's. Header names are compared case-insensitively (the `http` crate guarantees it), and
-//! one name never gets values from two levels.
+//! one name never gets values from two levels. `Vary` is the exception, because its fields add
+//! up: a level's `Vary` fields are appended to the response's, without duplicates.
 //!
 //! A layer can also declare a header *documentation-only*: it sends nothing for that name, and
 //! claims it so that outer layers leave it alone too. That is how a route documents a header
@@ -259,7 +260,14 @@ fn apply(specs: &[HeaderSpec], outermost: bool, headers: &mut HeaderMap, extensi
         {
             let claims = extensions.get::<ClaimedHeaders>();
             for spec in specs {
-                if headers.contains_key(&spec.name) || claims.is_some_and(|c| c.contains(&spec.name)) {
+                if claims.is_some_and(|c| c.contains(&spec.name)) {
+                    continue;
+                }
+                if spec.name == header::VARY && !spec.documentation_only {
+                    merge_vary(headers, &spec.values);
+                    continue;
+                }
+                if headers.contains_key(&spec.name) {
                     continue;
                 }
                 if spec.documentation_only {
@@ -282,6 +290,20 @@ fn apply(specs: &[HeaderSpec], outermost: bool, headers: &mut HeaderMap, extensi
     }
     if outermost {
         extensions.remove::<ClaimedHeaders>();
+    }
+}
+
+/// Appends each field of a level's `Vary` values to the response's `Vary`.
+fn merge_vary(headers: &mut HeaderMap, values: &[HeaderValue]) {
+    for value in values {
+        let Ok(text) = value.to_str() else { continue };
+        for field in text.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            if field == "*" {
+                headers.insert(header::VARY, HeaderValue::from_static("*"));
+            } else if let Ok(name) = HeaderName::from_bytes(field.as_bytes()) {
+                strata_headers::vary::append(headers, &name);
+            }
+        }
     }
 }
 
@@ -471,6 +493,14 @@ mod tests {
         assert_eq!(all(&res, "cache-control"), ["max-age=2592000, public"]);
         // An empty Cache-Control sets nothing at all.
         assert!(ResponseHeadersLayer::new().cache_control(CacheControl::new()).is_empty());
+    }
+
+    #[tokio::test]
+    async fn vary_fields_add_up_across_levels() {
+        let route = ResponseHeadersLayer::new().header(header::VARY, value("Accept-Encoding"));
+        let app = ResponseHeadersLayer::new().header(header::VARY, value("origin, accept-encoding"));
+        let res = run(&[route, app], &[("vary", "accept")]).await;
+        assert_eq!(all(&res, "vary"), ["accept, accept-encoding, origin"]);
     }
 
     #[test]
