@@ -307,4 +307,31 @@ mod seeds {
             ["session_id=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
         );
     }
+
+    #[tokio::test]
+    async fn background_seeds_greet_then_save_after_the_response() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/background/?name=alice", &[], "").await;
+        assert_eq!(text(&r), r#"{"hello":"alice"}"#);
+        let r = req(addr, "GET", "/seeds/background/", &[], "").await;
+        assert_eq!(status(&r), 400);
+        let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(problem["errors"][0]["field"], "name");
+
+        for name in ["bob", "carol"] {
+            let r = req(addr, "GET", &format!("/seeds/background-multiple/?name={name}"), &[], "").await;
+            assert_eq!(text(&r), format!(r#"{{"hello":"{name}"}}"#));
+        }
+        // The saving task runs after each response: wait (bounded) until both are saved.
+        let mut greeted = String::new();
+        for _ in 0..200 {
+            let r = req(addr, "GET", "/seeds/background-multiple/greeted", &[], "").await;
+            greeted = text(&r).to_owned();
+            if greeted == r#"["bob","carol"]"# {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(greeted, r#"["bob","carol"]"#);
+    }
 }

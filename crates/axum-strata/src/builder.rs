@@ -12,8 +12,9 @@
 //!
 //! Within one level, a response goes through: content negotiation (where the level
 //! negotiates), the default status (app level), this level's headers (Cache-Control and a static
-//! ETag among them) and cookies, a computed ETag, the after-request hook, and conditional
-//! requests (app level), in that order.
+//! ETag among them) and cookies, a computed ETag, the after-request hook, conditional
+//! requests (app level), and background tasks (the level's own, and the body wrapper), in that
+//! order.
 //!
 //! ```
 //! use std::time::Duration;
@@ -59,6 +60,7 @@ use pin_project_lite::pin_project;
 use strata_headers::{CacheControl, ETag};
 use strata_tower::{
     after_request::{AfterRequest, AfterRequestLayer, AfterRequestService},
+    background::{Background, BackgroundLayer},
     conditional::{Conditional, ConditionalLayer},
     default_status::{DefaultStatus, DefaultStatusLayer},
     etag::{ComputedETag, ComputedETagLayer},
@@ -66,6 +68,7 @@ use strata_tower::{
 };
 
 use crate::{
+    background::{BackgroundTask, PendingTasks, Runner, TaskSet},
     body::NoBody,
     cookies::{Cookie, Cookies, CookiesLayer},
     negotiation::{Format, Negotiation, NegotiationLayer},
@@ -166,6 +169,8 @@ pub struct StrataLayer {
     plain_ok_default_status: bool,
     cookies: CookiesLayer,
     negotiation: Option<NegotiationLayer>,
+    runner: Option<Runner>,
+    background_tasks: Option<Arc<dyn Fn() -> TaskSet + Send + Sync>>,
 }
 
 impl fmt::Debug for StrataLayer {
@@ -179,6 +184,8 @@ impl fmt::Debug for StrataLayer {
             .field("plain_ok_default_status", &self.plain_ok_default_status)
             .field("cookies", &self.cookies)
             .field("negotiation", &self.negotiation)
+            .field("runner", &self.runner.is_some())
+            .field("background_tasks", &self.background_tasks.is_some())
             .finish()
     }
 }
@@ -368,6 +375,33 @@ impl StrataLayer {
         self
     }
 
+    /// Tracks the background tasks of every response under this level with `runner` (put it on
+    /// `Strata::app()`), so that a graceful shutdown can [drain](Runner::drain) them.
+    pub fn background(mut self, runner: Runner) -> Self {
+        self.runner = Some(runner);
+        self
+    }
+
+    /// Adds the task `task` makes to every response of this level (Litestar's route-level
+    /// `background`); it runs after the response's own tasks.
+    pub fn background_task<F>(mut self, task: F) -> Self
+    where
+        F: Fn() -> BackgroundTask + Send + Sync + 'static,
+    {
+        self.background_tasks = Some(Arc::new(move || TaskSet::from(task())));
+        self
+    }
+
+    /// Adds the tasks `tasks` makes to every response of this level; they run after the
+    /// response's own.
+    pub fn background_tasks<F>(mut self, tasks: F) -> Self
+    where
+        F: Fn() -> TaskSet + Send + Sync + 'static,
+    {
+        self.background_tasks = Some(Arc::new(tasks));
+        self
+    }
+
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
@@ -381,6 +415,7 @@ type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
+type WithBackground<S> = Either<Background<WithConditional<S>, Body>, WithConditional<S>>;
 
 impl<S> Layer<S> for StrataLayer {
     type Service = StrataService<S>;
@@ -413,6 +448,20 @@ impl<S> Layer<S> for StrataLayer {
         };
         let inner =
             if self.app { Either::Left(ConditionalLayer::new().layer(inner)) } else { Either::Right(inner) };
+        // The app always has one, for the extractor and to wrap bodies other layers replaced.
+        let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {
+            let mut layer = BackgroundLayer::new(Body::new);
+            if let Some(runner) = &self.runner {
+                layer = layer.runner(runner.clone());
+            }
+            if let Some(tasks) = &self.background_tasks {
+                let tasks = Arc::clone(tasks);
+                layer = layer.tasks(move || tasks());
+            }
+            Either::Left(layer.layer(inner))
+        } else {
+            Either::Right(inner)
+        };
         StrataService { inner, app: self.app }
     }
 }
@@ -420,7 +469,7 @@ impl<S> Layer<S> for StrataLayer {
 /// The service of a [`StrataLayer`].
 #[derive(Clone)]
 pub struct StrataService<S> {
-    inner: WithConditional<S>,
+    inner: WithBackground<S>,
     app: bool,
 }
 
@@ -436,7 +485,7 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = ResponseFuture<<WithConditional<S> as Service<Request>>::Future>;
+    type Future = ResponseFuture<<WithBackground<S> as Service<Request>>::Future>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -477,7 +526,11 @@ where
             // the app's computed ETag included, has run.
             response.extensions_mut().remove::<ClaimedHeaders>();
             if response.status() == StatusCode::NOT_MODIFIED {
-                *response.body_mut() = Body::new(NoBody);
+                // Keep the background tasks' wrapper around the new body.
+                *response.body_mut() = match response.extensions().get::<PendingTasks>() {
+                    Some(pending) => Body::new(pending.wrap(NoBody)),
+                    None => Body::new(NoBody),
+                };
             }
         }
         Poll::Ready(Ok(response))

@@ -15,6 +15,7 @@
 //! | cookies, layered per level | [`cookies`] |
 //! | content negotiation | [`negotiation`] |
 //! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
+//! | background tasks after the response, tracked and drained at shutdown | [`background`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -31,6 +32,7 @@
 //! | `cookies` | no | [`cookies`] |
 //! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
+//! | `background` | no | [`background`], and `Response::background` with `response` |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -81,6 +83,8 @@ pub use strata_headers as headers;
 /// Tower layers that need nothing from axum: the `strata-tower` crate.
 pub use strata_tower as tower;
 
+#[cfg(feature = "background")]
+pub mod background;
 #[cfg(any(feature = "layers", feature = "precondition"))]
 mod body;
 #[cfg(feature = "layers")]

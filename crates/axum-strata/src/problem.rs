@@ -40,9 +40,15 @@ pub struct FieldError {
 }
 
 /// An RFC 9457 problem-details response.
+///
+/// One pointer wide, so that `Result<T, Problem>` stays small.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 #[must_use]
-pub struct Problem {
+pub struct Problem(Box<Details>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Details {
     #[serde(rename = "type")]
     kind: Cow<'static, str>,
     title: Cow<'static, str>,
@@ -60,7 +66,7 @@ pub struct Problem {
 impl Problem {
     /// A problem with `status`, its standard reason as title and type `about:blank`.
     pub fn new(status: StatusCode) -> Self {
-        Self {
+        Self(Box::new(Details {
             kind: Cow::Borrowed("about:blank"),
             title: Cow::Borrowed(status.canonical_reason().unwrap_or("Error")),
             status: status.as_u16(),
@@ -68,77 +74,77 @@ impl Problem {
             instance: None,
             errors: Vec::new(),
             headers: HeaderMap::new(),
-        }
+        }))
     }
 
     /// Sets the type URI that identifies the kind of problem.
     pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
-        self.kind = uri.into();
+        self.0.kind = uri.into();
         self
     }
 
     /// Sets the short, human-readable summary of the kind of problem.
     pub fn with_title(mut self, title: impl Into<Cow<'static, str>>) -> Self {
-        self.title = title.into();
+        self.0.title = title.into();
         self
     }
 
     /// Sets the explanation of this occurrence.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     /// Sets the URI of this occurrence.
     pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
-        self.instance = Some(instance.into());
+        self.0.instance = Some(instance.into());
         self
     }
 
     /// Adds an invalid field to the `errors` array.
     pub fn with_error(mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        self.errors.push(FieldError { field: field.into(), message: message.into() });
+        self.0.errors.push(FieldError { field: field.into(), message: message.into() });
         self
     }
 
     /// Adds a header to the response (such as the current `ETag` on a 412).
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.append(name, value);
+        self.0.headers.append(name, value);
         self
     }
 
     /// The status code.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The title.
     #[must_use]
     pub fn title(&self) -> &str {
-        &self.title
+        &self.0.title
     }
 
     /// The detail, if any.
     #[must_use]
     pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
+        self.0.detail.as_deref()
     }
 
     /// The invalid fields.
     #[must_use]
     pub fn errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.0.errors
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status, self.title)?;
-        if let Some(detail) = &self.detail {
+        write!(f, "{} {}", self.0.status, self.0.title)?;
+        if let Some(detail) = &self.0.detail {
             write!(f, ": {detail}")?;
         }
-        for e in &self.errors {
+        for e in &self.0.errors {
             write!(f, "; {}: {}", e.field, e.message)?;
         }
         Ok(())
@@ -156,8 +162,8 @@ impl IntoResponse for Problem {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         // A name given with `with_header` replaces what the response had (one name, one source),
         // and keeps every value it was given.
-        for name in self.headers.keys() {
-            let mut values = self.headers.get_all(name).iter();
+        for name in self.0.headers.keys() {
+            let mut values = self.0.headers.get_all(name).iter();
             if let Some(first) = values.next() {
                 headers.insert(name, first.clone());
             }

@@ -91,7 +91,7 @@ impl TryFrom<&str> for MediaType {
 }
 
 /// A response whose content is rendered by its media type; see the [module docs](self).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[must_use]
 pub struct Response<T> {
     content: T,
@@ -100,6 +100,8 @@ pub struct Response<T> {
     headers: HeaderMap,
     #[cfg(feature = "cookies")]
     cookies: Vec<crate::cookies::Cookie<'static>>,
+    #[cfg(feature = "background")]
+    background: strata_tower::background::TaskSet,
     invalid: Option<String>,
 }
 
@@ -113,6 +115,8 @@ impl<T> Response<T> {
             headers: HeaderMap::new(),
             #[cfg(feature = "cookies")]
             cookies: Vec::new(),
+            #[cfg(feature = "background")]
+            background: strata_tower::background::TaskSet::new(),
             invalid: None,
         }
     }
@@ -156,6 +160,23 @@ impl<T> Response<T> {
     pub fn cookie(mut self, cookie: crate::cookies::Cookie<'static>) -> Self {
         self.cookies.retain(|c| !crate::cookies::same_cookie(c, &cookie));
         self.cookies.push(cookie);
+        self
+    }
+
+    /// Adds a background task, run after the response has been sent (see
+    /// [`background`](crate::background)). Works without any layer; with `Strata::app()` and a
+    /// runner it is tracked.
+    #[cfg(feature = "background")]
+    pub fn background(mut self, task: crate::background::BackgroundTask) -> Self {
+        self.background.push(task);
+        self
+    }
+
+    /// Adds a set of background tasks, with its options (concurrent, stop at the first
+    /// failure…).
+    #[cfg(feature = "background")]
+    pub fn background_tasks(mut self, tasks: crate::background::TaskSet) -> Self {
+        self.background.append(tasks);
         self
     }
 
@@ -210,6 +231,14 @@ impl<T: Serialize> IntoResponse for Response<T> {
         #[cfg(feature = "cookies")]
         for cookie in &self.cookies {
             crate::cookies::set_cookie(headers, cookie);
+        }
+        #[cfg(feature = "background")]
+        if !self.background.is_empty() {
+            let pending = crate::background::PendingTasks::default();
+            pending.append(self.background);
+            let body = std::mem::take(response.body_mut());
+            *response.body_mut() = Body::new(pending.wrap(body));
+            response.extensions_mut().insert(pending);
         }
         response
     }

@@ -12,6 +12,7 @@
 //! | [`ConditionalLayer`](conditional::ConditionalLayer) | [`conditional`] | 304 and 412 for `GET`/`HEAD` (RFC 9110 §13.2.2) |
 //! | [`DefaultStatusLayer`](default_status::DefaultStatusLayer) | [`default_status`] | 201 for `POST`, 204 for `DELETE` when no status was chosen |
 //! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
+//! | [`BackgroundLayer`](background::BackgroundLayer) | [`background`] | tasks started once the body has been handed over, tracked by a [`Runner`](background::Runner) |
 //!
 //! Layers that need to build a body (an empty 304, a 412 problem, a buffered body) ask for
 //! `Default` and `From<Bytes>` on the response body, which `axum::body::Body`,
@@ -27,6 +28,7 @@
 //! | `conditional` | no | [`conditional`] |
 //! | `default-status` | no | [`default_status`] |
 //! | `after-request` | no | [`after_request`] |
+//! | `background` | no | [`background`] |
 //! | `full` | no | all of the above |
 //!
 //! # Example
@@ -45,6 +47,8 @@ pub use strata_headers as headers;
 
 #[cfg(feature = "after-request")]
 pub mod after_request;
+#[cfg(feature = "background")]
+pub mod background;
 #[cfg(feature = "conditional")]
 pub mod conditional;
 #[cfg(feature = "default-status")]

@@ -8,6 +8,7 @@
 use std::{net::SocketAddr, time::Instant};
 
 use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
+use axum_strata::background::Runner;
 
 pub mod index;
 pub mod routes;
@@ -16,13 +17,19 @@ pub mod seeds;
 /// The address the showcase listens on when neither `--addr` nor `STRATA_ADDR` says otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
-/// The whole showcase as one router.
+/// The whole showcase as one router, with a runner of its own for background tasks.
 pub fn app() -> Router {
+    app_with_runner(&Runner::new())
+}
+
+/// The whole showcase as one router, its background tasks tracked by `runner` (which a
+/// graceful shutdown drains).
+pub fn app_with_runner(runner: &Runner) -> Router {
     let mut app = Router::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
         match seed.router {
-            Some(router) if seed.at_root => app = app.merge(router()),
-            Some(router) => app = app.nest(seed.prefix, router()),
+            Some(router) if seed.at_root => app = app.merge(router(runner)),
+            Some(router) => app = app.nest(seed.prefix, router(runner)),
             None => {}
         }
     }

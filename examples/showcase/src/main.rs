@@ -37,10 +37,20 @@ async fn main() -> ExitCode {
         }
         tracing::info!("shutting down");
     };
-    let app = showcase::app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let runner = axum_strata::background::Runner::new();
+    let app =
+        showcase::app_with_runner(&runner).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }
+    // Let the background tasks of the last responses finish.
+    let report = runner.drain(std::time::Duration::from_secs(10)).await;
+    tracing::info!(
+        done = report.stats.done,
+        failed = report.stats.failed,
+        abandoned = report.abandoned,
+        "background tasks drained"
+    );
     ExitCode::SUCCESS
 }

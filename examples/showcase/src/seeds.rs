@@ -1,8 +1,9 @@
 //! The seed examples of `shared/SEED_ROUTES.md`: where each is served and whether it is yet.
 
 use axum::Router;
+use axum_strata::background::Runner;
 
-use crate::routes::{api, handlers, headers, responses};
+use crate::routes::{api, background, handlers, headers, responses};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -17,20 +18,21 @@ pub struct Seed {
     pub paths: &'static [&'static str],
     /// The path the index links to (after the prefix), when the example is served.
     pub link: Option<&'static str>,
-    /// The example's router, nested under `prefix`, when it is served.
-    pub router: Option<fn() -> Router>,
+    /// The example's router, nested under `prefix`, when it is served. It gets the app's
+    /// background task runner.
+    pub router: Option<fn(&Runner) -> Router>,
     /// Whether the router carries full paths and is merged at the root instead of nested.
     pub at_root: bool,
 }
 
 impl Seed {
-    const fn served(mut self, link: &'static str, router: fn() -> Router) -> Self {
+    const fn served(mut self, link: &'static str, router: fn(&Runner) -> Router) -> Self {
         self.link = Some(link);
         self.router = Some(router);
         self
     }
 
-    const fn served_at_root(mut self, link: &'static str, router: fn() -> Router) -> Self {
+    const fn served_at_root(mut self, link: &'static str, router: fn(&Runner) -> Router) -> Self {
         self.at_root = true;
         self.served(link, router)
     }
@@ -49,86 +51,89 @@ const fn seed(
 /// serves; the others are listed as not served yet.
 pub const SEEDS: &[Seed] = &[
     seed("/seeds/json", "000", "default JSON response", &["GET /resources"])
-        .served("/resources", responses::json),
-    seed("/seeds/text", "000", "media type TEXT", &["GET /resources"]).served("/resources", responses::text),
+        .served("/resources", |_| responses::json()),
+    seed("/seeds/text", "000", "media type TEXT", &["GET /resources"])
+        .served("/resources", |_| responses::text()),
     seed(
         "/seeds/vendor-json",
         "000",
         "application/vnd.example.resource+json, status 418",
         &["GET /resources"],
     )
-    .served("/resources", responses::vendor_json),
+    .served("/resources", |_| responses::vendor_json()),
     seed("/seeds/msgpack", "000", "MessagePack response", &["GET /health-check"])
-        .served("/health-check", responses::msgpack),
+        .served("/health-check", |_| responses::msgpack()),
     seed("/seeds/plaintext", "000", "plaintext response", &["GET /health-check"])
-        .served("/health-check", responses::plaintext),
-    seed("/seeds/html", "000", "HTML response", &["GET /page"]).served("/page", responses::html),
+        .served("/health-check", |_| responses::plaintext()),
+    seed("/seeds/html", "000", "HTML response", &["GET /page"]).served("/page", |_| responses::html()),
     seed(
         "/seeds/negotiation",
         "000",
         "content negotiation between text/plain, text/html and application/xml",
         &["GET /resource"],
     )
-    .served("/resource", responses::negotiation),
+    .served("/resource", |_| responses::negotiation()),
     seed("/seeds/status", "000", "status code 202", &["GET /resources"])
-        .served("/resources", responses::status),
+        .served("/resources", |_| responses::status()),
     seed(
         "/seeds/returning-response",
         "000",
         "response with MY-HEADER: xyz and cookie my-cookie=abc",
         &["GET /resources"],
     )
-    .served("/resources", responses::returning_response),
+    .served("/resources", |_| responses::returning_response()),
     seed(
         "/seeds/layered-headers",
         "000",
         "app, router, controller and handler headers",
         &["GET /router-path/controller-path/handler-path"],
     )
-    .served("/router-path/controller-path/handler-path", headers::layered_headers),
+    .served("/router-path/controller-path/handler-path", |_| headers::layered_headers()),
     seed(
         "/seeds/dynamic-headers",
         "000",
         "Random-Header 1–100, documented on the route",
         &["GET /resources"],
     )
-    .served("/resources", headers::dynamic_headers),
+    .served("/resources", |_| headers::dynamic_headers()),
     seed(
         "/seeds/after-request",
         "000",
         "router after-request hook overriding Random-Header",
         &["GET /router-path/resources"],
     )
-    .served("/router-path/resources", headers::after_request),
+    .served("/router-path/resources", |_| headers::after_request()),
     seed(
         "/seeds/cache-control",
         "000",
         "app 1 month, controller 1 day, handler no-store",
         &["GET /population", "GET /chance_of_rain", "GET /timestamp"],
     )
-    .served("/population", headers::cache_control),
+    .served("/population", |_| headers::cache_control()),
     seed(
         "/seeds/etag",
         "000",
         "ETags at app, controller and handler, documentation-only on the dynamic route",
         &["GET /population", "GET /chance_of_rain", "GET /timestamp", "GET /population-dynamic"],
     )
-    .served("/population", headers::etag),
+    .served("/population", |_| headers::etag()),
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
-        .served("/other-path", responses::redirect),
+        .served("/other-path", |_| responses::redirect()),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"]),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"]),
     seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"]),
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
-        .served_at_root("/", responses::custom_response),
-    seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"]),
+        .served_at_root("/", |_| responses::custom_response()),
+    seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"])
+        .served_at_root("/?name=alice", background::background),
     seed(
         "/seeds/background-multiple",
         "000",
         "logging and saving background tasks",
         &["GET /?name=…", "GET /greeted"],
-    ),
+    )
+    .served_at_root("/greeted", background::background_multiple),
     seed(
         "/seeds/pagination/classic",
         "000",
@@ -153,7 +158,7 @@ pub const SEEDS: &[Seed] = &[
             "GET /some-path/{some_id}",
         ],
     )
-    .served("/resources", handlers::handlers),
+    .served("/resources", |_| handlers::handlers()),
     seed(
         "/seeds/api",
         "002",
@@ -173,7 +178,7 @@ pub const SEEDS: &[Seed] = &[
             "POST /upload",
         ],
     )
-    .served("/info", api::api),
+    .served("/info", |_| api::api()),
     seed(
         "/seeds/crud",
         "003",

@@ -1,6 +1,7 @@
 //! The seed examples, one module per part of the seed documents.
 
 pub mod api;
+pub mod background;
 pub mod handlers;
 pub mod headers;
 pub mod responses;

@@ -1,0 +1,107 @@
+//! Background tasks that run after the response is sent (Litestar's `background`, FastAPI's
+//! `BackgroundTasks`), and never get lost.
+//!
+//! Three ways to attach them:
+//!
+//! - on a [`Response`](crate::response::Response) with `.background(task)`;
+//! - through the [`BackgroundTasks`] extractor, for handlers returning plain axum types;
+//! - for every response of a route or router with
+//!   [`StrataLayer::background_tasks`](crate::StrataLayer::background_tasks) (Litestar's
+//!   decorator-level `background`); those run after the response's own.
+//!
+//! Tasks start once the body's last frame has been handed to the server; if the client goes
+//! away first they still run (unless the [`TaskSet`] says otherwise). In order by default,
+//! concurrently on request; a failing or panicking task is logged by name and the next still
+//! runs. With a [`Runner`] registered by `Strata::app().background(runner)`, every task is
+//! counted, and a graceful shutdown can wait for them:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use axum::{Router, routing::get};
+//! use axum_strata::{Strata, background::{BackgroundTask, BackgroundTasks, Runner}};
+//!
+//! async fn greet(tasks: BackgroundTasks) -> &'static str {
+//!     // Tasks borrow nothing from the request: clone or move what they need.
+//!     let who = String::from("alice");
+//!     tasks.add(BackgroundTask::new("log", async move { tracing::info!("{who} was greeted") }));
+//!     "hello"
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let runner = Runner::new();
+//!     let app = Router::new().route("/", get(greet)).layer(Strata::app().background(runner.clone()));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//!     axum::serve(listener, app)
+//!         .with_graceful_shutdown(async { tokio::signal::ctrl_c().await.unwrap_or(()) })
+//!         .await?;
+//!     // No new response can hand over tasks now: wait for the running and queued ones.
+//!     let report = runner.drain(Duration::from_secs(30)).await;
+//!     if !report.is_complete() {
+//!         eprintln!("{} background tasks abandoned at shutdown", report.abandoned);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+
+use axum::{
+    extract::FromRequestParts,
+    response::{IntoResponse, Response},
+};
+use http::{StatusCode, request::Parts};
+pub use strata_tower::background::{BackgroundTask, DrainReport, PendingTasks, Runner, Stats, TaskSet};
+
+use crate::problem::Problem;
+
+/// Adds tasks to the request's response, for handlers returning plain axum types. Needs a
+/// `Strata::app()` (or a level with background settings) around the route: without one there
+/// is no way to know when the body ends, so extracting it is a 500 whose log line names the
+/// missing layer.
+#[derive(Clone, Debug)]
+pub struct BackgroundTasks(PendingTasks);
+
+impl BackgroundTasks {
+    /// Adds a task, after those added before.
+    pub fn add(&self, task: BackgroundTask) {
+        self.0.push(task);
+    }
+
+    /// Adds a set of tasks (and its options: concurrent, stop at the first failure…).
+    pub fn add_set(&self, set: TaskSet) {
+        self.0.append(set);
+    }
+}
+
+/// The rejection of [`BackgroundTasks`] without a background layer.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct MissingBackgroundLayer;
+
+impl MissingBackgroundLayer {
+    /// 500: the application is missing a layer.
+    #[must_use]
+    pub const fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    /// What is missing.
+    #[must_use]
+    pub const fn body_text(&self) -> &'static str {
+        "BackgroundTasks needs Strata::app() (or strata_tower::background::BackgroundLayer) around the route"
+    }
+}
+
+impl IntoResponse for MissingBackgroundLayer {
+    fn into_response(self) -> Response {
+        tracing::error!("{}", self.body_text());
+        Problem::new(self.status()).with_detail("the server is misconfigured").into_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for BackgroundTasks {
+    type Rejection = MissingBackgroundLayer;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, MissingBackgroundLayer> {
+        parts.extensions.get::<PendingTasks>().cloned().map(Self).ok_or(MissingBackgroundLayer)
+    }
+}

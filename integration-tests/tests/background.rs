@@ -1,0 +1,217 @@
+//! Background tasks over real TCP: they start only after the body has been handed over, they
+//! run when the client goes away mid-body, and under load with random client aborts every
+//! task that was scheduled is done.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
+
+use std::{
+    pin::Pin,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+
+use axum::{Router, body::Body, routing::get};
+use axum_strata::{
+    Strata,
+    background::{BackgroundTask, BackgroundTasks, Runner},
+};
+use bytes::Bytes;
+use integration_tests::serve;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    sync::mpsc,
+};
+
+/// A body whose frames the test sends one by one.
+struct ChannelBody(mpsc::UnboundedReceiver<Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|c| Ok(http_body::Frame::data(c))))
+    }
+}
+
+type Chunks = Arc<Mutex<Option<mpsc::UnboundedReceiver<Bytes>>>>;
+
+/// An app whose one route streams the chunks the test sends and schedules a task that records
+/// when it started.
+fn streaming_app(chunks: Chunks, started: Arc<Mutex<Option<Instant>>>, runner: &Runner) -> Router {
+    let handler = move |tasks: BackgroundTasks| {
+        let (chunks, started) = (Arc::clone(&chunks), Arc::clone(&started));
+        async move {
+            tasks.add(BackgroundTask::new("record", async move {
+                *started.lock().unwrap() = Some(Instant::now());
+            }));
+            let rx = chunks.lock().unwrap().take().unwrap();
+            Body::new(ChannelBody(rx))
+        }
+    };
+    Router::new().route("/stream", get(handler)).layer(Strata::app().background(runner.clone()))
+}
+
+async fn read_until(stream: &mut TcpStream, buf: &mut Vec<u8>, needle: &[u8]) {
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(needle.len()).any(|w| w == needle) {
+        let n =
+            tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await.unwrap().unwrap();
+        assert!(n > 0, "the connection closed before {:?} came", String::from_utf8_lossy(needle));
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test]
+async fn the_client_has_the_whole_body_before_the_task_starts() {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let started = Arc::new(Mutex::new(None));
+    let runner = Runner::new();
+    let addr = serve(streaming_app(Arc::new(Mutex::new(Some(rx))), Arc::clone(&started), &runner)).await;
+
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /stream HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.unwrap();
+    tx.send(Bytes::from_static(b"first-part ")).unwrap();
+    let mut received = Vec::new();
+    read_until(&mut stream, &mut received, b"first-part ").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(started.lock().unwrap().is_none(), "the task must wait for the last frame");
+    assert_eq!(runner.stats().pending + runner.stats().running + runner.stats().done, 0);
+
+    // The last frame: handed over when the sender is dropped after it.
+    tx.send(Bytes::from_static(b"last-part")).unwrap();
+    let last_frame_sent = Instant::now();
+    drop(tx);
+    stream.read_to_end(&mut received).await.unwrap();
+    let client_done = Instant::now();
+    assert!(String::from_utf8_lossy(&received).contains("last-part"), "the client got the whole body");
+
+    assert!(runner.drain(Duration::from_secs(10)).await.is_complete());
+    let task_started = started.lock().unwrap().unwrap();
+    assert!(task_started >= last_frame_sent, "the task started after the last frame was handed over");
+    assert_eq!(runner.stats().done, 1);
+    // Both sides' timestamps, for the record.
+    eprintln!(
+        "last frame → client done: {:?}; last frame → task start: {:?}",
+        client_done - last_frame_sent,
+        task_started - last_frame_sent
+    );
+}
+
+#[tokio::test]
+async fn a_client_gone_mid_body_still_gets_its_task_run() {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let started = Arc::new(Mutex::new(None));
+    let runner = Runner::new();
+    let addr = serve(streaming_app(Arc::new(Mutex::new(Some(rx))), Arc::clone(&started), &runner)).await;
+
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    tx.send(Bytes::from_static(b"some of it")).unwrap();
+    let mut received = Vec::new();
+    read_until(&mut stream, &mut received, b"some of it").await;
+    drop(stream); // the client goes away; the body never ends
+    // Keep writing so the server notices the broken connection, without ever ending the body.
+    let writer = tokio::spawn(async move {
+        for _ in 0..200 {
+            if tx.send(Bytes::from(vec![b'x'; 64 * 1024])).is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    let report = runner.drain(Duration::from_secs(10)).await;
+    writer.abort();
+    // The task was pending or done; wait for it to be done.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while runner.stats().done == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(runner.stats().done, 1, "{report:?}");
+    assert!(started.lock().unwrap().is_some());
+}
+
+/// A tiny deterministic generator for the load test's aborts.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_requests_with_random_aborts_lose_no_task() {
+    const REQUESTS: u64 = 10_000;
+    const WORKERS: u64 = 16;
+    let runner = Runner::new();
+    let scheduled = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&scheduled);
+    let app = Router::new()
+        .route(
+            "/",
+            get(move |tasks: BackgroundTasks| {
+                let counter = Arc::clone(&counter);
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    tasks.add(BackgroundTask::new("noop", async {}));
+                    "ok"
+                }
+            }),
+        )
+        .layer(Strata::app().background(runner.clone()));
+    let addr = serve(app).await;
+
+    let started = Instant::now();
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| {
+            tokio::spawn(async move {
+                let mut rng = XorShift(0x9E37_79B9_7F4A_7C15 ^ (w + 1));
+                let mut aborted = 0u64;
+                for _ in 0..REQUESTS / WORKERS {
+                    let mut stream = TcpStream::connect(addr).await.unwrap();
+                    stream
+                        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                        .await
+                        .unwrap();
+                    match rng.next() % 4 {
+                        // A quarter of the clients go away without reading.
+                        0 => aborted += 1,
+                        _ => {
+                            let mut response = Vec::new();
+                            stream.read_to_end(&mut response).await.unwrap();
+                            assert!(response.ends_with(b"ok"));
+                        }
+                    }
+                }
+                aborted
+            })
+        })
+        .collect();
+    let mut aborted = 0;
+    for worker in workers {
+        aborted += tokio::time::timeout(Duration::from_secs(120), worker).await.unwrap().unwrap();
+    }
+    let report = runner.drain(Duration::from_secs(30)).await;
+    let scheduled = scheduled.load(Ordering::SeqCst);
+    eprintln!(
+        "{REQUESTS} requests, {aborted} aborted, {scheduled} tasks scheduled in {:?}",
+        started.elapsed()
+    );
+    assert!(report.is_complete(), "{report:?}");
+    assert!(scheduled >= REQUESTS - aborted, "every request that was read scheduled its task");
+    let stats = runner.stats();
+    assert_eq!(stats.done, scheduled, "{stats:?}");
+    assert_eq!(stats.failed, 0);
+}
