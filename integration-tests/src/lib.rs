@@ -22,6 +22,46 @@ pub async fn serve(app: Router) -> SocketAddr {
     addr
 }
 
+/// A server started by [`serve_with_shutdown`].
+#[derive(Debug)]
+pub struct Server {
+    /// Its address.
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Shuts the server down gracefully and waits until every connection has closed.
+    ///
+    /// # Panics
+    ///
+    /// When the server task panicked.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.expect("the server task ends cleanly");
+    }
+}
+
+/// Like [`serve`], with a graceful shutdown.
+///
+/// # Panics
+///
+/// As [`serve`].
+pub async fn serve_with_shutdown(app: Router) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("bound address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Server { addr, stop, task }
+}
+
 /// A response as it came off the wire.
 #[derive(Debug)]
 pub struct RawResponse {

@@ -68,12 +68,15 @@ use strata_tower::{
 };
 
 use crate::{
-    background::{BackgroundTask, PendingTasks, Runner, TaskSet},
+    background::{BackgroundTask, Runner, TaskSet},
     body::NoBody,
     cookies::{Cookie, Cookies, CookiesLayer},
     negotiation::{Format, Negotiation, NegotiationLayer},
 };
-use tower::{Layer, Service, util::Either};
+use tower::{
+    Layer, Service,
+    util::{Either, MapResponse},
+};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 
@@ -415,7 +418,18 @@ type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
-type WithBackground<S> = Either<Background<WithConditional<S>, Body>, WithConditional<S>>;
+type WithNoBody<S> = MapResponse<WithConditional<S>, fn(Response) -> Response>;
+type WithBackground<S> = Either<Background<WithNoBody<S>, Body>, WithNoBody<S>>;
+
+/// axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to `HEAD` would
+/// then carry; with a body of unannounced size neither axum nor hyper sends one. Done before the
+/// background layer puts the final wrapper around the body.
+fn no_body_on_304(mut response: Response) -> Response {
+    if response.status() == StatusCode::NOT_MODIFIED {
+        *response.body_mut() = Body::new(NoBody);
+    }
+    response
+}
 
 impl<S> Layer<S> for StrataLayer {
     type Service = StrataService<S>;
@@ -448,6 +462,7 @@ impl<S> Layer<S> for StrataLayer {
         };
         let inner =
             if self.app { Either::Left(ConditionalLayer::new().layer(inner)) } else { Either::Right(inner) };
+        let inner = MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response);
         // The app always has one, for the extractor and to wrap bodies other layers replaced.
         let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {
             let mut layer = BackgroundLayer::new(Body::new);
@@ -525,13 +540,6 @@ where
             // Claims of documentation-only headers have done their work once every level,
             // the app's computed ETag included, has run.
             response.extensions_mut().remove::<ClaimedHeaders>();
-            if response.status() == StatusCode::NOT_MODIFIED {
-                // Keep the background tasks' wrapper around the new body.
-                *response.body_mut() = match response.extensions().get::<PendingTasks>() {
-                    Some(pending) => Body::new(pending.wrap(NoBody)),
-                    None => Body::new(NoBody),
-                };
-            }
         }
         Poll::Ready(Ok(response))
     }

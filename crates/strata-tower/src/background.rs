@@ -348,23 +348,27 @@ async fn run_one(task: BackgroundTask, runner: Option<Runner>) -> bool {
     use futures_util::FutureExt as _;
     let runner = runner.as_ref();
     if let Some(r) = runner {
-        r.counters.pending.fetch_sub(1, Ordering::AcqRel);
+        // Running goes up before pending goes down: `outstanding` never reads a false zero.
         r.counters.running.fetch_add(1, Ordering::AcqRel);
+        r.counters.pending.fetch_sub(1, Ordering::AcqRel);
     }
     let name = task.name;
-    // `None`: the task panicked (or, for a blocking one, its thread was lost).
     let outcome = match task.work {
-        Work::Async(future) => std::panic::AssertUnwindSafe(future).catch_unwind().await.ok(),
-        Work::Blocking(f) => tokio::task::spawn_blocking(f).await.ok(),
+        Work::Async(future) => {
+            std::panic::AssertUnwindSafe(future).catch_unwind().await.map_err(|_| "panicked")
+        }
+        Work::Blocking(f) => tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| if e.is_panic() { "panicked" } else { "was cancelled at runtime shutdown" }),
     };
     let ok = match outcome {
-        Some(Ok(())) => true,
-        Some(Err(e)) => {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
             tracing::error!(task = %name, error = %e, "background task failed");
             false
         }
-        None => {
-            tracing::error!(task = %name, "background task panicked");
+        Err(what) => {
+            tracing::error!(task = %name, "background task {what}");
             false
         }
     };
@@ -375,14 +379,12 @@ async fn run_one(task: BackgroundTask, runner: Option<Runner>) -> bool {
 }
 
 /// Starts a set of tasks; `completed` says whether the whole body was handed to the server.
+/// With a runner, the tasks are already counted as pending.
 fn start(set: TaskSet, runner: Option<Runner>, completed: bool) {
     if set.is_empty() {
         return;
     }
     let n = set.len() as u64;
-    if let Some(r) = &runner {
-        r.counters.pending.fetch_add(n, Ordering::AcqRel);
-    }
     if !completed && set.skip_on_disconnect {
         tracing::info!(tasks = n, "background tasks skipped: the client went away before the response ended");
         if let Some(r) = &runner {
@@ -403,28 +405,23 @@ fn start(set: TaskSet, runner: Option<Runner>, completed: bool) {
             "background tasks run untracked: no runner registered (BackgroundLayer::runner)"
         );
     }
-    handle.spawn(async move {
-        let runner = runner.as_ref();
-        if set.concurrent {
-            // Each task is started now; awaiting the handles only waits for them all.
-            let all: Vec<_> =
-                set.tasks.into_iter().map(|t| tokio::spawn(run_one(t, runner.cloned()))).collect();
-            for task in all {
-                // `run_one` records its own outcome and cannot panic.
-                let _ = task.await;
-            }
-            return;
+    if set.concurrent {
+        for task in set.tasks {
+            handle.spawn(run_one(task, runner.clone()));
         }
+        return;
+    }
+    handle.spawn(async move {
         let mut tasks = set.tasks.into_iter();
         while let Some(task) = tasks.next() {
-            if !run_one(task, runner.cloned()).await && set.stop_at_first_failure {
+            if !run_one(task, runner.clone()).await && set.stop_at_first_failure {
                 let skipped = tasks.len() as u64;
                 if skipped > 0 {
                     tracing::warn!(
                         skipped,
                         "background tasks skipped after a failure (stop at first failure)"
                     );
-                    if let Some(r) = runner {
+                    if let Some(r) = &runner {
                         r.fail_pending(skipped);
                     }
                 }
@@ -441,16 +438,24 @@ struct Slot {
     /// Body wrappers alive: when a layer replaced the wrapped body, none is, and the outermost
     /// background layer wraps the new one.
     bodies: usize,
+    /// Layers reading the wrapped body to its end on the way out (a computed ETag): that end is
+    /// not the end of the response.
+    holds: usize,
+    /// The outermost background layer has put the final wrapper on: when that body is dropped
+    /// before its end, the client went away.
+    sealed: bool,
+    /// A response to HEAD: sent once its head is, whatever happens to the body.
+    head: bool,
     started: bool,
 }
 
 impl Drop for Slot {
-    /// The last holder is gone (the body was dropped before it ended, and the response with
-    /// it): start what never started, as for a client that went away. Never lose tasks.
+    /// The last holder is gone without the tasks having started (no background layer sealed
+    /// them): start them now rather than lose them.
     fn drop(&mut self) {
         if !self.started && !self.tasks.is_empty() {
             self.started = true;
-            start(std::mem::take(&mut self.tasks), self.runner.take(), false);
+            start(std::mem::take(&mut self.tasks), self.runner.take(), self.head);
         }
     }
 }
@@ -460,25 +465,61 @@ impl Drop for Slot {
 #[derive(Clone, Debug, Default)]
 pub struct PendingTasks(Arc<Mutex<Slot>>);
 
+/// Keeps a response's tasks from starting while a layer reads its body; see
+/// [`PendingTasks::hold`].
+#[derive(Debug)]
+pub struct Hold(PendingTasks);
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.0.lock().holds -= 1;
+    }
+}
+
 impl PendingTasks {
     fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
         // A panic while holding this lock cannot leave the slot inconsistent: keep going.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Wraps `body` so that these tasks start when its last frame has been handed over.
+    /// Wraps `body` so that these tasks start once its last frame has been handed over.
     ///
-    /// If the body is dropped before that (the client went away, or a layer replaced it), the
-    /// tasks start when the last holder of this set is gone: they are never lost.
-    pub fn wrap<B>(&self, body: B) -> BackgroundBody<B> {
+    /// If the body is dropped before that, the tasks start then when the outermost background
+    /// layer has sealed the set (the client went away), or when the last holder of the set is
+    /// gone: they are never lost.
+    pub fn wrap<B: Body>(&self, body: B) -> BackgroundBody<B> {
         self.lock().bodies += 1;
-        BackgroundBody { inner: body, pending: Some(self.clone()), completed: false }
+        let expected = body.size_hint().exact();
+        BackgroundBody {
+            inner: body,
+            pending: Some(self.clone()),
+            completed: false,
+            ended: false,
+            seen: 0,
+            expected,
+            is_end: |b: &B| b.is_end_stream(),
+        }
+    }
+
+    /// Keeps the tasks from starting while the returned guard lives, though the wrapped body
+    /// is read to its end: for layers that buffer a body and put a new one in its place (the
+    /// outermost background layer then wraps that one).
+    #[must_use]
+    pub fn hold(&self) -> Hold {
+        self.lock().holds += 1;
+        Hold(self.clone())
     }
 
     /// Whether a body wrapper of this set is alive.
     #[must_use]
     pub fn is_wrapped(&self) -> bool {
         self.lock().bodies > 0
+    }
+
+    /// Whether the tasks have been started.
+    #[must_use]
+    pub fn has_started(&self) -> bool {
+        self.lock().started
     }
 
     /// Adds a task after the others.
@@ -488,7 +529,13 @@ impl PendingTasks {
 
     /// Adds a set's tasks after the others (and its options).
     pub fn append(&self, set: TaskSet) {
+        if set.is_empty() {
+            return;
+        }
         let mut slot = self.lock();
+        if let Some(r) = &slot.runner {
+            r.counters.pending.fetch_add(set.len() as u64, Ordering::AcqRel);
+        }
         if slot.started {
             // The body already ended: start these now rather than lose them.
             let runner = slot.runner.clone();
@@ -499,10 +546,12 @@ impl PendingTasks {
         slot.tasks.append(set);
     }
 
-    /// Registers the runner that tracks these tasks, unless a closer layer registered one.
+    /// Registers the runner that tracks these tasks, unless a closer layer registered one;
+    /// the tasks waiting count as pending from now on.
     pub fn set_runner(&self, runner: &Runner) {
         let mut slot = self.lock();
-        if slot.runner.is_none() {
+        if slot.runner.is_none() && !slot.started {
+            runner.counters.pending.fetch_add(slot.tasks.len() as u64, Ordering::AcqRel);
             slot.runner = Some(runner.clone());
         }
     }
@@ -522,29 +571,61 @@ impl PendingTasks {
     fn fire(&self, completed: bool) {
         let (set, runner) = {
             let mut slot = self.lock();
+            if slot.started {
+                return;
+            }
             slot.started = true;
             (std::mem::take(&mut slot.tasks), slot.runner.clone())
         };
         start(set, runner, completed);
     }
+
+    /// A wrapper is gone: `ended` says whether its body reached its end.
+    fn release(&self, ended: bool) {
+        let (fire, completed) = {
+            let mut slot = self.lock();
+            slot.bodies -= 1;
+            if slot.holds > 0 {
+                // A layer read the body to buffer it; the response goes on with a new one.
+                (false, false)
+            } else if ended || slot.head {
+                (true, true)
+            } else {
+                // Dropped early: the client went away, if no layer will wrap a new body.
+                (slot.sealed && slot.bodies == 0, false)
+            }
+        };
+        if fire {
+            self.fire(completed);
+        }
+    }
 }
 
 pin_project! {
-    /// A body that starts its response's background tasks when its last frame has been handed
-    /// over, or when it is dropped before that.
+    /// A body that starts its response's background tasks once its last frame has been handed
+    /// over (polled to its end, or dropped after its last frame), or, when it is dropped before
+    /// that, as the client went away.
     pub struct BackgroundBody<B> {
         #[pin]
         inner: B,
         pending: Option<PendingTasks>,
+        // The last frame has been returned.
         completed: bool,
+        // `None` has been returned: polling again returns `None` without touching the inner body.
+        ended: bool,
+        seen: u64,
+        expected: Option<u64>,
+        // `Body::is_end_stream` of the inner body, for the drop (which has no `Body` bound).
+        is_end: fn(&B) -> bool,
     }
 
     impl<B> PinnedDrop for BackgroundBody<B> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(pending) = this.pending.take() {
-                // Not ended: the tasks start when the set's last holder goes (see `Slot`).
-                pending.lock().bodies -= 1;
+                // hyper drops a body without polling it further once it says it has ended.
+                let ended = *this.completed || (this.is_end)(this.inner.as_ref().get_ref());
+                pending.release(ended);
             }
         }
     }
@@ -565,23 +646,36 @@ impl<B: Body> Body for BackgroundBody<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let mut this = self.project();
+        if *this.ended {
+            return Poll::Ready(None);
+        }
         let frame = ready!(this.inner.as_mut().poll_frame(cx));
         match &frame {
-            None => *this.completed = true,
-            Some(Ok(_)) if this.inner.is_end_stream() => *this.completed = true,
-            _ => {}
-        }
-        if *this.completed
-            && let Some(pending) = this.pending.take()
-        {
-            pending.lock().bodies -= 1;
-            pending.fire(true);
+            None => {
+                *this.completed = true;
+                *this.ended = true;
+                // The last frame went out on an earlier poll: the tasks may start.
+                if let Some(pending) = this.pending.take() {
+                    pending.release(true);
+                }
+            }
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    *this.seen += bytes::Buf::remaining(data) as u64;
+                }
+                // The last frame: the tasks start when the next poll or the drop says it has
+                // been handed over.
+                if frame.is_trailers() || this.inner.is_end_stream() || *this.expected == Some(*this.seen) {
+                    *this.completed = true;
+                }
+            }
+            Some(Err(_)) => {}
         }
         Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.ended || self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -603,22 +697,27 @@ type Factory = Arc<dyn Fn() -> TaskSet + Send + Sync>;
 /// layers), where handlers and extractors add tasks.
 #[must_use]
 pub struct BackgroundLayer<B> {
+    settings: Arc<Settings>,
+    wrap: fn(BackgroundBody<B>) -> B,
+}
+
+#[derive(Default)]
+struct Settings {
     runner: Option<Runner>,
     tasks: Option<Factory>,
-    wrap: fn(BackgroundBody<B>) -> B,
 }
 
 impl<B> Clone for BackgroundLayer<B> {
     fn clone(&self) -> Self {
-        Self { runner: self.runner.clone(), tasks: self.tasks.clone(), wrap: self.wrap }
+        Self { settings: Arc::clone(&self.settings), wrap: self.wrap }
     }
 }
 
 impl<B> fmt::Debug for BackgroundLayer<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BackgroundLayer")
-            .field("runner", &self.runner.is_some())
-            .field("tasks", &self.tasks.is_some())
+            .field("runner", &self.settings.runner.is_some())
+            .field("tasks", &self.settings.tasks.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -626,12 +725,20 @@ impl<B> fmt::Debug for BackgroundLayer<B> {
 impl<B> BackgroundLayer<B> {
     /// A layer that wraps bodies with `wrap`; add a runner or route-level tasks to it.
     pub fn new(wrap: fn(BackgroundBody<B>) -> B) -> Self {
-        Self { runner: None, tasks: None, wrap }
+        Self { settings: Arc::default(), wrap }
+    }
+
+    fn settings(&mut self) -> &mut Settings {
+        if Arc::get_mut(&mut self.settings).is_none() {
+            let Settings { runner, tasks } = &*self.settings;
+            self.settings = Arc::new(Settings { runner: runner.clone(), tasks: tasks.clone() });
+        }
+        Arc::get_mut(&mut self.settings).expect("the settings were just made unique")
     }
 
     /// Tracks the tasks of every response under this layer with `runner`.
     pub fn runner(mut self, runner: Runner) -> Self {
-        self.runner = Some(runner);
+        self.settings().runner = Some(runner);
         self
     }
 
@@ -641,7 +748,7 @@ impl<B> BackgroundLayer<B> {
     where
         F: Fn() -> TaskSet + Send + Sync + 'static,
     {
-        self.tasks = Some(Arc::new(tasks));
+        self.settings().tasks = Some(Arc::new(tasks));
         self
     }
 }
@@ -675,7 +782,7 @@ impl<S: fmt::Debug, B> fmt::Debug for Background<S, B> {
 impl<S, ReqBody, B> Service<Request<ReqBody>> for Background<S, B>
 where
     S: Service<Request<ReqBody>, Response = Response<B>>,
-    B: Default,
+    B: Body + Default,
 {
     type Response = Response<B>;
     type Error = S::Error;
@@ -696,7 +803,8 @@ where
                 (p, true)
             }
         };
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), pending, owner }
+        let head = req.method() == http::Method::HEAD;
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), pending, owner, head }
     }
 }
 
@@ -708,6 +816,7 @@ pin_project! {
         layer: BackgroundLayer<B>,
         pending: PendingTasks,
         owner: bool,
+        head: bool,
     }
 }
 
@@ -720,38 +829,50 @@ impl<F, B> fmt::Debug for ResponseFuture<F, B> {
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: Default,
+    B: Body + Default,
 {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        let layer = &*this.layer;
-        // Tasks the response carries already (its body is wrapped) come first; then those
-        // handlers and extractors added to the request's set; then this level's own.
-        let target = response.extensions().get::<PendingTasks>().cloned();
-        let request_tasks = std::mem::take(&mut this.pending.lock().tasks);
-        let target = match target {
+        let settings = &*this.layer.settings;
+        let carried = response.extensions().get::<PendingTasks>().cloned();
+        // Nothing to do for the usual response: no task anywhere.
+        if carried.is_none() && settings.tasks.is_none() && this.pending.is_empty() {
+            return Poll::Ready(Ok(response));
+        }
+        // Tasks the response carries already come first; then those handlers and extractors
+        // added to the request's set; then this level's own.
+        let target = match carried {
             Some(t) => {
+                let request_tasks = std::mem::take(&mut this.pending.lock().tasks);
                 t.append(request_tasks);
                 t
             }
-            None => {
-                this.pending.append(request_tasks);
-                this.pending.clone()
-            }
+            None => this.pending.clone(),
         };
-        if let Some(tasks) = &layer.tasks {
-            target.append(tasks());
-        }
-        if let Some(runner) = &layer.runner {
+        if let Some(runner) = &settings.runner {
             target.set_runner(runner);
         }
-        if *this.owner && !target.is_empty() && !target.is_wrapped() {
-            let body = std::mem::take(response.body_mut());
-            *response.body_mut() = (layer.wrap)(target.wrap(body));
-            response.extensions_mut().insert(target);
+        if let Some(tasks) = &settings.tasks {
+            target.append(tasks());
+        }
+        if *this.owner {
+            if *this.head {
+                target.lock().head = true;
+            }
+            if !target.is_empty() {
+                if !target.is_wrapped() {
+                    let body = std::mem::take(response.body_mut());
+                    *response.body_mut() = (this.layer.wrap)(target.wrap(body));
+                }
+                if response.extensions().get::<PendingTasks>().is_none() {
+                    response.extensions_mut().insert(target.clone());
+                }
+                // The wrapper alive now is the final one.
+                target.lock().sealed = true;
+            }
         }
         Poll::Ready(Ok(response))
     }
@@ -816,7 +937,7 @@ mod tests {
             serve(layer, move || TaskSet::new().with(record(&l, "first")).with(record(&l, "second"))).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(log.lock().unwrap().is_empty(), "nothing runs while the body is unread");
-        assert_eq!(runner.stats().pending, 0, "not even handed over yet");
+        assert_eq!(runner.stats(), Stats { pending: 3, running: 0, done: 0, failed: 0 }, "known, waiting");
         response.into_body().collect().await.unwrap();
         assert!(runner.drain(Duration::from_secs(5)).await.is_complete());
         assert_eq!(*log.lock().unwrap(), ["first", "second", "route"]);

@@ -163,11 +163,32 @@ pin_project! {
     }
 }
 
+/// While a body is buffered, its response's background tasks must not start: reading it to
+/// its end is not sending it.
+#[cfg(feature = "background")]
+type TaskHold = Option<crate::background::Hold>;
+#[cfg(not(feature = "background"))]
+type TaskHold = ();
+
+#[cfg(feature = "background")]
+fn hold_tasks(parts: &Parts) -> TaskHold {
+    parts.extensions.get::<crate::background::PendingTasks>().map(crate::background::PendingTasks::hold)
+}
+
+#[cfg(not(feature = "background"))]
+fn hold_tasks(_parts: &Parts) -> TaskHold {}
+
 pin_project! {
     #[project = StateProj]
     enum State<F, B> {
         Inner { #[pin] future: F },
-        Buffering { parts: Option<Parts>, #[pin] body: B, first: Option<Bytes>, rest: Option<BytesMut> },
+        Buffering {
+            parts: Option<Parts>,
+            #[pin] body: B,
+            first: Option<Bytes>,
+            rest: Option<BytesMut>,
+            hold: TaskHold,
+        },
         Done,
     }
 }
@@ -197,9 +218,16 @@ where
                         return Poll::Ready(Ok(response));
                     }
                     let (parts, body) = response.into_parts();
-                    this.state.set(State::Buffering { parts: Some(parts), body, first: None, rest: None });
+                    let hold = hold_tasks(&parts);
+                    this.state.set(State::Buffering {
+                        parts: Some(parts),
+                        body,
+                        first: None,
+                        rest: None,
+                        hold,
+                    });
                 }
-                StateProj::Buffering { parts, mut body, first, rest } => {
+                StateProj::Buffering { parts, mut body, first, rest, hold: _ } => {
                     match ready!(body.as_mut().poll_frame(cx)) {
                         Some(Ok(frame)) => {
                             // Trailers cannot occur on a body of exactly known size from axum or
