@@ -203,7 +203,9 @@ impl ContentDisposition {
                     params.push((base.into(), without_controls(&decoded)));
                 }
             } else {
-                let value = util::parse_value(value)?.into_owned();
+                // Control characters (a tab is allowed in a quoted string) are replaced the same
+                // way whichever form the parameter came in.
+                let value = without_controls(&util::parse_value(value)?);
                 if name == "filename" {
                     plain_filename.get_or_insert(value);
                 } else if !params.iter().any(|(n, _)| **n == *name) {
@@ -370,6 +372,15 @@ mod tests {
         assert_eq!(parsed.param("NAME"), Some("field 1"));
         assert!(ContentDisposition::form_data().with_param("filename", "x").is_err());
         assert!(ContentDisposition::form_data().with_param("na me", "x").is_err());
+    }
+
+    #[test]
+    fn tabs_in_parameters_become_underscores_in_either_form() {
+        // Found by the content_disposition fuzz target: a tab survived the plain form only.
+        let plain: ContentDisposition = "x; a=\"t\tb\u{7ba}\"".parse().unwrap();
+        assert_eq!(plain.param("a"), Some("t_b\u{7ba}"));
+        let again: ContentDisposition = plain.to_string().parse().unwrap();
+        assert_eq!(again, plain);
     }
 
     #[test]

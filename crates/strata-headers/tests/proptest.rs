@@ -130,7 +130,7 @@ fn link_value() -> impl Strategy<Value = LinkValue> {
 
 /// Text made mostly of the characters header grammars care about, to reach deep parser paths.
 fn syntaxy() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9 ,;=\"\\\\*/<>%'W.+:?&#é-]{0,48}"
+    "[a-zA-Z0-9 \t,;=\"\\\\*/<>%'W.+:?&#éߺ-]{0,48}"
 }
 
 proptest! {
