@@ -59,6 +59,10 @@ mod seeds {
     async fn every_served_seed_answers_its_index_link() {
         let addr = serve(showcase::app()).await;
         for seed in showcase::seeds::SEEDS {
+            // An endless stream: tested on its own, reading part of it.
+            if seed.prefix == "/seeds/stream" {
+                continue;
+            }
             if let Some(link) = seed.link {
                 let r = req(addr, "GET", &format!("{}{link}", seed.prefix), &[], "").await;
                 let expected = match seed.prefix {
@@ -333,5 +337,86 @@ mod seeds {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert_eq!(greeted, r#"["bob","carol"]"#);
+    }
+
+    /// Reads from a response until `predicate` holds on what came so far (or 10 s pass).
+    async fn read_until(addr: SocketAddr, request: &str, predicate: impl Fn(&str) -> bool) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while !predicate(&String::from_utf8_lossy(&seen)) {
+                let n = stream.read(&mut buf).await.unwrap();
+                assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+                seen.extend_from_slice(&buf[..n]);
+            }
+        })
+        .await
+        .unwrap();
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+
+    #[tokio::test]
+    async fn the_time_stream_sends_json_lines_until_the_client_leaves() {
+        let addr = serve(showcase::app()).await;
+        let seen = read_until(addr, "GET /seeds/stream/time HTTP/1.1\r\nhost: x\r\n\r\n", |s| {
+            s.matches("current_time").count() >= 3
+        })
+        .await;
+        let (head, body) = seen.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains("content-type: application/x-ndjson"), "{head}");
+        assert!(head.contains("transfer-encoding: chunked"), "{head}");
+        // Chunked framing: the JSON lines are the chunks' data.
+        let line = body.lines().find(|l| l.starts_with('{')).unwrap();
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(value["current_time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[tokio::test]
+    async fn the_sse_seed_sends_its_ten_rounds_byte_for_byte() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/sse/count", &[], "").await;
+        assert_eq!(r.header_values("content-type"), ["text/event-stream"]);
+        assert_eq!(r.header_values("cache-control"), ["no-cache"]);
+        assert_eq!(r.header_values("x-accel-buffering"), ["no"]);
+        let mut expected = String::new();
+        for count in 1..=10 {
+            let chunk = format!(
+                "data: {count}\n\ndata: {count}\n\ndata: {count}\n\nevent: event2\nretry: 10\ndata: {}\n\n\
+                 : some comment\nevent: something-with-comment\nretry: 1000\n\n",
+                2 * count
+            );
+            expected.push_str(&chunk);
+        }
+        // Strip the chunked framing: each event is one chunk.
+        let body = text(&r);
+        let mut events = String::new();
+        let mut rest = body;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let size = usize::from_str_radix(size, 16).unwrap();
+            if size == 0 {
+                break;
+            }
+            events.push_str(&after[..size]);
+            rest = &after[size + 2..];
+        }
+        assert_eq!(events, expected);
+    }
+
+    #[tokio::test]
+    async fn api_stream_data_and_events_resume_after_last_event_id() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/api/stream-data", &[], "").await;
+        let body = text(&r);
+        assert!(body.contains("chunk 0\n") && body.contains("chunk 99\n") && !body.contains("chunk 100"));
+
+        let seen =
+            read_until(addr, "GET /seeds/api/events HTTP/1.1\r\nhost: x\r\nlast-event-id: 41\r\n\r\n", |s| {
+                s.contains("\n\n") && s.contains("data: ")
+            })
+            .await;
+        assert!(seen.contains("event: update\nid: 42\ndata: {\"counter\":42,\"timestamp\":"), "{seen}");
     }
 }

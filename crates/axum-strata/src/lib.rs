@@ -16,6 +16,8 @@
 //! | content negotiation | [`negotiation`] |
 //! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
 //! | background tasks after the response, tracked and drained at shutdown | [`background`] |
+//! | streamed bodies and JSON lines | [`stream::Stream`], [`stream::JsonLines`] |
+//! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -33,6 +35,8 @@
 //! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `background` | no | [`background`], and `Response::background` with `response` |
+//! | `stream` | no | [`stream`] |
+//! | `sse` | no | [`sse`] |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -106,8 +110,12 @@ pub mod redirect;
 mod render;
 #[cfg(feature = "response")]
 pub mod response;
+#[cfg(feature = "sse")]
+pub mod sse;
 #[cfg(feature = "layers")]
 mod status;
+#[cfg(feature = "stream")]
+pub mod stream;
 
 #[cfg(feature = "layers")]
 pub use self::{

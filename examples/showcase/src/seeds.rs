@@ -3,7 +3,7 @@
 use axum::Router;
 use axum_strata::background::Runner;
 
-use crate::routes::{api, background, handlers, headers, responses};
+use crate::routes::{api, background, handlers, headers, responses, streams};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -120,8 +120,10 @@ pub const SEEDS: &[Seed] = &[
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
         .served("/other-path", |_| responses::redirect()),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
-    seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"]),
-    seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"]),
+    seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"])
+        .served("/time", |_| streams::stream()),
+    seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"])
+        .served("/count", |_| streams::sse()),
     seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"]),
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
         .served_at_root("/", |_| responses::custom_response()),

@@ -20,6 +20,8 @@ use axum_strata::{
     problem::Problem,
     redirect::{Redirect, RedirectError},
     response::Response,
+    sse::{LastEventId, Message, ServerSentEvent},
+    stream::Stream,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -194,6 +196,36 @@ async fn logout() -> Response<Value> {
     )
 }
 
+/// `GET /stream-data`: a hundred lines of text, streamed.
+async fn stream_data() -> impl IntoResponse {
+    Stream::new(async_stream::stream! {
+        for i in 0..100 {
+            yield format!("chunk {i}\n");
+        }
+    })
+    .media_type("text/plain; charset=utf-8")
+}
+
+/// `GET /events`: an update every second with the time and a counter, as JSON data, each with
+/// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends.
+async fn events(LastEventId(last): LastEventId) -> impl IntoResponse {
+    let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |id| id + 1);
+    ServerSentEvent::new(async_stream::stream! {
+        let mut counter = start;
+        loop {
+            let timestamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            yield Message::new()
+                .json(&json!({"timestamp": timestamp, "counter": counter}))
+                .event("update")
+                .id(counter.to_string());
+            counter += 1;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    })
+}
+
 /// `/seeds/api`.
 pub fn api() -> Router {
     let formats = [Format::json(), Format::msgpack()];
@@ -206,5 +238,7 @@ pub fn api() -> Router {
         .route("/login", post(login))
         .route("/profile", get(profile))
         .route("/logout", post(logout))
+        .route("/stream-data", get(stream_data))
+        .route("/events", get(events))
         .layer(Strata::app().negotiate(formats))
 }

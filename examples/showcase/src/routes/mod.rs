@@ -5,6 +5,7 @@ pub mod background;
 pub mod handlers;
 pub mod headers;
 pub mod responses;
+pub mod streams;
 
 use std::{
     collections::hash_map::RandomState,
