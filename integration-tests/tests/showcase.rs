@@ -419,4 +419,16 @@ mod seeds {
             .await;
         assert!(seen.contains("event: update\nid: 42\ndata: {\"counter\":42,\"timestamp\":"), "{seen}");
     }
+
+    #[tokio::test]
+    async fn the_template_seed_renders_info_html_escaped() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/template/info?name=%3Cscript%3E", &[], "").await;
+        assert_eq!(status(&r), 200);
+        assert_eq!(r.header_values("content-type"), ["text/html; charset=utf-8"]);
+        let body = text(&r);
+        assert!(body.contains("<h1>Hello &lt;script&gt;</h1>"), "{body}");
+        let r = req(addr, "GET", "/seeds/template/info", &[], "").await;
+        assert!(text(&r).contains("<code>guest@example.com</code>"));
+    }
 }

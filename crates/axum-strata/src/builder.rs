@@ -10,8 +10,8 @@
 //!   only make sense once (default status codes, conditional requests, and the clean-up of
 //!   documentation-only claims once every level has run).
 //!
-//! Within one level, a response goes through: content negotiation (where the level
-//! negotiates), the default status (app level), this level's headers (Cache-Control and a static
+//! Within one level, a response goes through: templates (where the level has an engine),
+//! content negotiation (where the level negotiates), the default status (app level), this level's headers (Cache-Control and a static
 //! ETag among them) and cookies, a computed ETag, the after-request hook, conditional
 //! requests (app level), and background tasks (the level's own, and the body wrapper), in that
 //! order.
@@ -72,6 +72,7 @@ use crate::{
     body::NoBody,
     cookies::{Cookie, Cookies, CookiesLayer},
     negotiation::{Format, Negotiation, NegotiationLayer},
+    template::{TemplateEngine, TemplateLayer, Templates},
 };
 use tower::{
     Layer, Service,
@@ -174,6 +175,7 @@ pub struct StrataLayer {
     negotiation: Option<NegotiationLayer>,
     runner: Option<Runner>,
     background_tasks: Option<Arc<dyn Fn() -> TaskSet + Send + Sync>>,
+    templates: Option<TemplateLayer>,
 }
 
 impl fmt::Debug for StrataLayer {
@@ -189,6 +191,7 @@ impl fmt::Debug for StrataLayer {
             .field("negotiation", &self.negotiation)
             .field("runner", &self.runner.is_some())
             .field("background_tasks", &self.background_tasks.is_some())
+            .field("templates", &self.templates.is_some())
             .finish()
     }
 }
@@ -405,6 +408,13 @@ impl StrataLayer {
         self
     }
 
+    /// Renders [`Template`](crate::template::Template) responses of this level (and every
+    /// level inside it) with `engine`; register it once, on `Strata::app()`.
+    pub fn templates(mut self, engine: impl TemplateEngine) -> Self {
+        self.templates = Some(TemplateLayer::new(engine));
+        self
+    }
+
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
@@ -412,7 +422,8 @@ impl StrataLayer {
     }
 }
 
-type WithNegotiation<S> = Either<Negotiation<S>, S>;
+type WithTemplates<S> = Either<Templates<S>, S>;
+type WithNegotiation<S> = Either<Negotiation<WithTemplates<S>>, WithTemplates<S>>;
 type WithStatus<S> = Either<DefaultStatus<WithNegotiation<S>>, WithNegotiation<S>>;
 type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
@@ -435,6 +446,10 @@ impl<S> Layer<S> for StrataLayer {
     type Service = StrataService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
+        let inner = match &self.templates {
+            Some(templates) => Either::Left(templates.layer(inner)),
+            None => Either::Right(inner),
+        };
         let inner = match (&self.negotiation, self.app) {
             (Some(negotiation), _) => Either::Left(negotiation.layer(inner)),
             // Values no level negotiated are JSON, rendered here with a known length.

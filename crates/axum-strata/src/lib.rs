@@ -18,6 +18,7 @@
 //! | background tasks after the response, tracked and drained at shutdown | [`background`] |
 //! | streamed bodies and JSON lines | [`stream::Stream`], [`stream::JsonLines`] |
 //! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
+//! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -37,6 +38,7 @@
 //! | `background` | no | [`background`], and `Response::background` with `response` |
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
+//! | `template` | no | [`template`] |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -116,6 +118,8 @@ pub mod sse;
 mod status;
 #[cfg(feature = "stream")]
 pub mod stream;
+#[cfg(feature = "template")]
+pub mod template;
 
 #[cfg(feature = "layers")]
 pub use self::{

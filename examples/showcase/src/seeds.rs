@@ -3,7 +3,7 @@
 use axum::Router;
 use axum_strata::background::Runner;
 
-use crate::routes::{api, background, handlers, headers, responses, streams};
+use crate::routes::{api, background, handlers, headers, responses, streams, template};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -124,7 +124,8 @@ pub const SEEDS: &[Seed] = &[
         .served("/time", |_| streams::stream()),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"])
         .served("/count", |_| streams::sse()),
-    seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"]),
+    seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"])
+        .served("/info", |_| template::template()),
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
         .served_at_root("/", |_| responses::custom_response()),
     seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"])

@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod headers;
 pub mod responses;
 pub mod streams;
+pub mod template;
 
 use std::{
     collections::hash_map::RandomState,
