@@ -431,4 +431,34 @@ mod seeds {
         let r = req(addr, "GET", "/seeds/template/info", &[], "").await;
         assert!(text(&r).contains("<code>guest@example.com</code>"));
     }
+
+    #[tokio::test]
+    async fn the_file_seed_and_api_downloads() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/file/file-download", &[], "").await;
+        assert_eq!(status(&r), 200);
+        assert_eq!(r.header_values("content-type"), ["application/pdf"]);
+        assert_eq!(r.header_values("content-disposition"), ["attachment; filename=\"report.pdf\""]);
+        assert!(r.body.starts_with(b"%PDF-1.4"));
+        assert_eq!(r.header_values("content-length"), [r.body.len().to_string().as_str()]);
+        let etag = r.header_values("etag")[0].to_owned();
+        let r = req(addr, "GET", "/seeds/file/file-download", &[&format!("if-none-match: {etag}")], "").await;
+        assert_eq!(status(&r), 304);
+        assert!(r.body.is_empty());
+
+        let r = req(addr, "GET", "/seeds/api/download/notes.txt", &[], "").await;
+        assert_eq!(text(&r), "Meeting notes\n- ship Strata\n");
+        assert_eq!(r.header_values("content-disposition"), ["attachment; filename=\"notes.txt\""]);
+        let r = req(addr, "GET", "/seeds/api/download/r%C3%A9sum%C3%A9%202024.txt", &[], "").await;
+        assert_eq!(status(&r), 200);
+        assert_eq!(
+            r.header_values("content-disposition"),
+            ["attachment; filename=\"resume 2024.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%202024.txt"]
+        );
+        for bad in ["..%2FCargo.toml", "%2Fetc%2Fpasswd", "nope.txt", "..%2F..%2FCargo.toml"] {
+            let r = req(addr, "GET", &format!("/seeds/api/download/{bad}"), &[], "").await;
+            assert_eq!(status(&r), 404, "{bad}");
+            assert_eq!(r.header_values("content-type"), ["application/problem+json"], "{bad}");
+        }
+    }
 }

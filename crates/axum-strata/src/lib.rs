@@ -19,6 +19,7 @@
 //! | streamed bodies and JSON lines | [`stream::Stream`], [`stream::JsonLines`] |
 //! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
 //! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
+//! | files with their metadata, safe user-named paths | [`file::File`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -39,6 +40,7 @@
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
+//! | `file` | no | [`file`](mod@file) |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -97,6 +99,8 @@ mod body;
 pub mod builder;
 #[cfg(feature = "cookies")]
 pub mod cookies;
+#[cfg(feature = "file")]
+pub mod file;
 #[cfg(feature = "msgpack")]
 pub mod msgpack;
 #[cfg(feature = "multi-value")]

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum_strata::background::Runner;
 
-use crate::routes::{api, background, handlers, headers, responses, streams, template};
+use crate::routes::{api, background, files, handlers, headers, responses, streams, template};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -119,7 +119,8 @@ pub const SEEDS: &[Seed] = &[
     .served("/population", |_| headers::etag()),
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
         .served("/other-path", |_| responses::redirect()),
-    seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"]),
+    seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"])
+        .served("/file-download", |_| files::file()),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"])
         .served("/time", |_| streams::stream()),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"])

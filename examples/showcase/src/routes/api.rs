@@ -238,6 +238,7 @@ pub fn api() -> Router {
         .route("/login", post(login))
         .route("/profile", get(profile))
         .route("/logout", post(logout))
+        .route("/download/{filename}", get(super::files::download))
         .route("/stream-data", get(stream_data))
         .route("/events", get(events))
         .layer(Strata::app().negotiate(formats))

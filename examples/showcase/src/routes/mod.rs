@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod background;
+pub mod files;
 pub mod handlers;
 pub mod headers;
 pub mod responses;
