@@ -446,6 +446,17 @@ mod seeds {
         assert_eq!(status(&r), 304);
         assert!(r.body.is_empty());
 
+        let r = req(addr, "GET", "/seeds/file/file-download", &["range: bytes=0-7"], "").await;
+        assert_eq!(status(&r), 206);
+        assert_eq!(r.body, b"%PDF-1.4");
+        assert_eq!(r.header_values("accept-ranges"), ["bytes"]);
+        assert_eq!(
+            r.header_values("content-range")[0],
+            format!("bytes 0-7/{}", r.header_values("content-range")[0].rsplit('/').next().unwrap())
+        );
+        let r = req(addr, "GET", "/seeds/file/file-download", &["range: bytes=99999-"], "").await;
+        assert_eq!(status(&r), 416);
+
         let r = req(addr, "GET", "/seeds/api/download/notes.txt", &[], "").await;
         assert_eq!(text(&r), "Meeting notes\n- ship Strata\n");
         assert_eq!(r.header_values("content-disposition"), ["attachment; filename=\"notes.txt\""]);

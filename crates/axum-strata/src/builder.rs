@@ -13,7 +13,7 @@
 //! Within one level, a response goes through: templates (where the level has an engine),
 //! content negotiation (where the level negotiates), the default status (app level), this level's headers (Cache-Control and a static
 //! ETag among them) and cookies, a computed ETag, the after-request hook, conditional
-//! requests (app level), and background tasks (the level's own, and the body wrapper), in that
+//! requests and ranges (app level), and background tasks (the level's own, and the body wrapper), in that
 //! order.
 //!
 //! ```
@@ -71,6 +71,7 @@ use crate::{
     background::{BackgroundTask, Runner, TaskSet},
     body::NoBody,
     cookies::{Cookie, Cookies, CookiesLayer},
+    file::{RangeLayer, Ranges},
     negotiation::{Format, Negotiation, NegotiationLayer},
     template::{TemplateEngine, TemplateLayer, Templates},
 };
@@ -429,7 +430,8 @@ type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
-type WithNoBody<S> = MapResponse<WithConditional<S>, fn(Response) -> Response>;
+type WithRanges<S> = Either<Ranges<WithConditional<S>>, WithConditional<S>>;
+type WithNoBody<S> = MapResponse<WithRanges<S>, fn(Response) -> Response>;
 type WithBackground<S> = Either<Background<WithNoBody<S>, Body>, WithNoBody<S>>;
 
 /// axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to `HEAD` would
@@ -477,6 +479,9 @@ impl<S> Layer<S> for StrataLayer {
         };
         let inner =
             if self.app { Either::Left(ConditionalLayer::new().layer(inner)) } else { Either::Right(inner) };
+        // Ranges come last among the preconditions (RFC 9110 §13.2.2).
+        let inner =
+            if self.app { Either::Left(RangeLayer::new().layer(inner)) } else { Either::Right(inner) };
         let inner = MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response);
         // The app always has one, for the extractor and to wrap bodies other layers replaced.
         let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {

@@ -5,7 +5,11 @@
 //! `application/octet-stream`), `Content-Length`, `Last-Modified`, a strong `ETag` made from
 //! the size and modification time, and a `Content-Disposition` (attachment by default, RFC 6266
 //! with `filename*` for names that are not plain ASCII). Under `Strata::app()` a matching
-//! `If-None-Match` or `If-Modified-Since` gets a 304, as for any response.
+//! `If-None-Match` or `If-Modified-Since` gets a 304, as for any response, and ranges are
+//! served ([`RangeLayer`]): `Accept-Ranges: bytes`; one range → 206 with `Content-Range`;
+//! several → `multipart/byteranges`; none satisfiable → 416 with `bytes */size`; a stale
+//! `If-Range`, a malformed `Range`, overlapping ranges or more than [`MAX_RANGES`] → the whole
+//! file. Without that layer files are sent whole, and no range is advertised.
 //!
 //! Files up to the chunk size (1 MiB by default) are read into one frame; larger ones are
 //! streamed chunk by chunk, so memory stays bounded per connection whatever the file size.
@@ -41,9 +45,11 @@
 //! ```
 
 use std::{
+    collections::VecDeque,
     fmt, io,
     path::{Component, Path, PathBuf},
     pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
     task::{Context, Poll},
     time::{SystemTime, UNIX_EPOCH},
 };
@@ -55,7 +61,7 @@ use axum::{
 use bytes::{Bytes, BytesMut};
 use http::{HeaderValue, StatusCode, header};
 use strata_headers::{ContentDisposition, ETag, headers::HeaderMapExt, mime};
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
 
 use crate::problem::Problem;
 
@@ -270,8 +276,20 @@ impl IntoResponse for File {
                 base.with_filename(name)
             },
         );
-        let body = FileBody { file: self.file, remaining: self.len, chunk_size: self.chunk_size };
+        let shared = Arc::new(Mutex::new(Some(self.file)));
+        let body = FileBody {
+            file: None,
+            shared: Some(Arc::clone(&shared)),
+            remaining: self.len,
+            chunk_size: self.chunk_size,
+        };
         let mut response = Response::new(Body::new(body));
+        response.extensions_mut().insert(FileSource {
+            file: shared,
+            len: self.len,
+            chunk_size: self.chunk_size,
+            content_type: content_type.to_string(),
+        });
         let headers = response.headers_mut();
         let ct = if content_type.type_() == mime::TEXT && content_type.get_param(mime::CHARSET).is_none() {
             format!("{content_type}; charset=utf-8")
@@ -296,9 +314,24 @@ impl IntoResponse for File {
     }
 }
 
+/// The file behind a [`File`] response, for the range step to read parts of it instead.
+#[derive(Clone)]
+struct FileSource {
+    /// Shared with the body until one of them takes it.
+    file: Arc<Mutex<Option<tokio::fs::File>>>,
+    len: u64,
+    chunk_size: usize,
+    content_type: String,
+}
+
+fn take(file: &Mutex<Option<tokio::fs::File>>) -> Option<tokio::fs::File> {
+    file.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
 /// The body of a [`File`]: at most one chunk in memory.
 struct FileBody {
-    file: tokio::fs::File,
+    file: Option<tokio::fs::File>,
+    shared: Option<Arc<Mutex<Option<tokio::fs::File>>>>,
     remaining: u64,
     chunk_size: usize,
 }
@@ -315,13 +348,20 @@ impl http_body::Body for FileBody {
         if this.remaining == 0 {
             return Poll::Ready(None);
         }
+        if this.file.is_none() {
+            this.file = this.shared.take().and_then(|s| take(&s));
+        }
+        let Some(file) = this.file.as_mut() else {
+            this.remaining = 0;
+            return Poll::Ready(Some(Err(io::Error::other("the file was taken by another body"))));
+        };
         let want = usize::try_from(this.remaining).map_or(this.chunk_size, |r| r.min(this.chunk_size));
         let mut buf = BytesMut::zeroed(want);
         let mut filled = 0;
         // Fill the chunk: a small file goes out as one frame.
         while filled < want {
             let mut read_buf = ReadBuf::new(&mut buf[filled..]);
-            match Pin::new(&mut this.file).poll_read(cx, &mut read_buf) {
+            match Pin::new(&mut *file).poll_read(cx, &mut read_buf) {
                 Poll::Ready(Ok(())) => {
                     let n = read_buf.filled().len();
                     if n == 0 {
@@ -353,6 +393,377 @@ impl http_body::Body for FileBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         http_body::SizeHint::with_exact(self.remaining)
+    }
+}
+
+// ----- ranges --------------------------------------------------------------------------------
+
+/// More ranges than this in one request are answered with the whole file.
+pub const MAX_RANGES: usize = 16;
+
+/// A byte range, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ByteRange {
+    first: u64,
+    last: u64,
+}
+
+impl ByteRange {
+    const fn len(self) -> u64 {
+        self.last - self.first + 1
+    }
+}
+
+/// What a `Range` header asks of a representation of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum RangeRequest {
+    /// Ignore it: not `bytes`, malformed, or better answered with the whole file.
+    Whole,
+    /// Nothing of it can be served: 416.
+    Unsatisfiable,
+    /// These ranges, in order.
+    Ranges(Vec<ByteRange>),
+}
+
+/// Parses a `Range` field (RFC 9110 §14.1.2) against a representation of `len` bytes.
+fn parse_range(field: &str, len: u64) -> RangeRequest {
+    // `range-unit "=" range-set`: the unit is case-insensitive, with no space around `=`.
+    let Some((unit, specs)) = field.trim().split_once('=') else {
+        return RangeRequest::Whole;
+    };
+    if !unit.eq_ignore_ascii_case("bytes") {
+        return RangeRequest::Whole;
+    }
+    let mut ranges = Vec::new();
+    let mut count = 0;
+    for spec in specs.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        count += 1;
+        let Some((first, last)) = spec.split_once('-') else { return RangeRequest::Whole };
+        let (first, last) = (first.trim(), last.trim());
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let range = if first.is_empty() {
+            // A suffix: the last N bytes.
+            if !digits(last) {
+                return RangeRequest::Whole;
+            }
+            let n: u64 = last.parse().unwrap_or(u64::MAX);
+            if n == 0 || len == 0 {
+                continue;
+            }
+            ByteRange { first: len.saturating_sub(n), last: len - 1 }
+        } else {
+            if !digits(first) || !(last.is_empty() || digits(last)) {
+                return RangeRequest::Whole;
+            }
+            let start: u64 = first.parse().unwrap_or(u64::MAX);
+            let end: u64 = if last.is_empty() { u64::MAX } else { last.parse().unwrap_or(u64::MAX) };
+            if end < start {
+                return RangeRequest::Whole;
+            }
+            if start >= len {
+                continue;
+            }
+            ByteRange { first: start, last: end.min(len - 1) }
+        };
+        ranges.push(range);
+    }
+    if count == 0 {
+        return RangeRequest::Whole;
+    }
+    if ranges.is_empty() {
+        return RangeRequest::Unsatisfiable;
+    }
+    if ranges.len() > MAX_RANGES {
+        return RangeRequest::Whole;
+    }
+    // Overlapping ranges (a way to amplify the response) get the whole file instead.
+    let mut sorted = ranges.clone();
+    sorted.sort_by_key(|r| r.first);
+    if sorted.windows(2).any(|w| w[1].first <= w[0].last) {
+        return RangeRequest::Whole;
+    }
+    RangeRequest::Ranges(ranges)
+}
+
+/// Whether `If-Range` (RFC 9110 §13.1.5) lets the ranges be served: its entity tag must match
+/// the response's by strong comparison, or its date equal the `Last-Modified`.
+fn if_range_holds(if_range: Option<&HeaderValue>, headers: &http::HeaderMap) -> bool {
+    let Some(value) = if_range.and_then(|v| v.to_str().ok()) else {
+        return if_range.is_none();
+    };
+    if value.starts_with('"') || value.starts_with("W/") {
+        let current =
+            headers.get(header::ETAG).and_then(|v| v.to_str().ok()).and_then(|v| ETag::from_header(v).ok());
+        return match (ETag::from_header(value), current) {
+            (Ok(asked), Some(current)) => asked.strong_eq(&current),
+            _ => false,
+        };
+    }
+    match (httpdate::parse_http_date(value), headers.get(header::LAST_MODIFIED).and_then(|v| v.to_str().ok()))
+    {
+        (Ok(asked), Some(modified)) => httpdate::parse_http_date(modified).is_ok_and(|m| m == asked),
+        _ => false,
+    }
+}
+
+/// Turns a 200 [`File`] response into the 206 or 416 its request's `Range` asks for.
+fn resolve_range(
+    method: &http::Method,
+    range: Option<&HeaderValue>,
+    if_range: Option<&HeaderValue>,
+    mut response: Response,
+) -> Response {
+    let Some(source) = response.extensions().get::<FileSource>().cloned() else {
+        return response;
+    };
+    response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    let (Some(range), true) = (range, method == http::Method::GET || method == http::Method::HEAD) else {
+        return response;
+    };
+    if response.status() != StatusCode::OK || !if_range_holds(if_range, response.headers()) {
+        return response;
+    }
+    let Ok(field) = range.to_str() else { return response };
+    match parse_range(field, source.len) {
+        RangeRequest::Whole => response,
+        RangeRequest::Unsatisfiable => {
+            let mut problem = Problem::new(StatusCode::RANGE_NOT_SATISFIABLE)
+                .with_detail(format!("the file has {} bytes", source.len))
+                .into_response();
+            if let Ok(v) = HeaderValue::try_from(format!("bytes */{}", source.len)) {
+                problem.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            problem
+        }
+        RangeRequest::Ranges(ranges) => {
+            let Some(file) = take(&source.file) else { return response };
+            let (parts, _) = response.into_parts();
+            partial(parts, file, &source, &ranges)
+        }
+    }
+}
+
+fn partial(
+    mut parts: http::response::Parts,
+    file: tokio::fs::File,
+    source: &FileSource,
+    ranges: &[ByteRange],
+) -> Response {
+    let mut segments = VecDeque::new();
+    parts.status = StatusCode::PARTIAL_CONTENT;
+    if let [range] = ranges {
+        if let Ok(v) = HeaderValue::try_from(format!("bytes {}-{}/{}", range.first, range.last, source.len)) {
+            parts.headers.insert(header::CONTENT_RANGE, v);
+        }
+        segments.push_back(Segment::File(*range));
+    } else {
+        // A boundary that the parts' bytes are unlikely to contain, different per response.
+        let boundary = format!("strata-{:016x}", xorshift_seed(&parts, source.len));
+        for range in ranges {
+            let head = format!(
+                "\r\n--{boundary}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
+                source.content_type, range.first, range.last, source.len
+            );
+            segments.push_back(Segment::Bytes(Bytes::from(head)));
+            segments.push_back(Segment::File(*range));
+        }
+        segments.push_back(Segment::Bytes(Bytes::from(format!("\r\n--{boundary}--\r\n"))));
+        if let Ok(v) = HeaderValue::try_from(format!("multipart/byteranges; boundary={boundary}")) {
+            parts.headers.insert(header::CONTENT_TYPE, v);
+        }
+    }
+    let len: u64 = segments.iter().map(Segment::len).sum();
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    let body =
+        RangeBody { file, segments, seeking: false, remaining_len: len, chunk_size: source.chunk_size };
+    Response::from_parts(parts, Body::new(body))
+}
+
+/// A per-response number for the multipart boundary, from the clock and a counter.
+fn xorshift_seed(parts: &http::response::Parts, len: u64) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let mut x = COUNTER.fetch_add(0x9E37_79B9, Ordering::Relaxed)
+        ^ u64::from(nanos)
+        ^ len
+        ^ (parts.headers.len() as u64);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+enum Segment {
+    Bytes(Bytes),
+    File(ByteRange),
+}
+
+impl Segment {
+    const fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::File(r) => r.len(),
+        }
+    }
+}
+
+/// The body of a 206: part headers and ranges of the file, one chunk at a time.
+struct RangeBody {
+    file: tokio::fs::File,
+    segments: VecDeque<Segment>,
+    seeking: bool,
+    remaining_len: u64,
+    chunk_size: usize,
+}
+
+impl http_body::Body for RangeBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        loop {
+            let Some(segment) = this.segments.front_mut() else { return Poll::Ready(None) };
+            match segment {
+                Segment::Bytes(bytes) => {
+                    let bytes = std::mem::take(bytes);
+                    this.segments.pop_front();
+                    this.remaining_len -= bytes.len() as u64;
+                    return Poll::Ready(Some(Ok(http_body::Frame::data(bytes))));
+                }
+                Segment::File(range) => {
+                    if range.first > range.last {
+                        this.segments.pop_front();
+                        continue;
+                    }
+                    let mut file = Pin::new(&mut this.file);
+                    if !this.seeking {
+                        file.as_mut().start_seek(io::SeekFrom::Start(range.first))?;
+                        this.seeking = true;
+                    }
+                    let position = match file.as_mut().poll_complete(cx) {
+                        Poll::Ready(Ok(p)) => p,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                        Poll::Pending => return Poll::Pending,
+                    };
+                    if position != range.first {
+                        return Poll::Ready(Some(Err(io::Error::other("the file could not be positioned"))));
+                    }
+                    let want =
+                        usize::try_from(range.len()).map_or(this.chunk_size, |n| n.min(this.chunk_size));
+                    let mut buf = BytesMut::zeroed(want);
+                    let mut read_buf = ReadBuf::new(&mut buf);
+                    match file.as_mut().poll_read(cx, &mut read_buf) {
+                        Poll::Ready(Ok(())) => {}
+                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                        Poll::Pending => return Poll::Pending,
+                    }
+                    let n = read_buf.filled().len();
+                    if n == 0 {
+                        return Poll::Ready(Some(Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the file shrank while it was sent",
+                        ))));
+                    }
+                    buf.truncate(n);
+                    // The next read continues where this one ended: seek there.
+                    range.first += n as u64;
+                    this.seeking = false;
+                    this.remaining_len -= n as u64;
+                    return Poll::Ready(Some(Ok(http_body::Frame::data(buf.freeze()))));
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining_len == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining_len)
+    }
+}
+
+/// Serves the ranges of [`File`] responses (and advertises `Accept-Ranges: bytes` on them);
+/// part of `Strata::app()`, after conditional requests.
+#[derive(Clone, Copy, Debug, Default)]
+#[must_use]
+pub struct RangeLayer(());
+
+impl RangeLayer {
+    /// The layer.
+    pub const fn new() -> Self {
+        Self(())
+    }
+}
+
+impl<S> tower::Layer<S> for RangeLayer {
+    type Service = Ranges<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Ranges { inner }
+    }
+}
+
+/// The service of [`RangeLayer`].
+#[derive(Clone, Debug)]
+pub struct Ranges<S> {
+    inner: S,
+}
+
+impl<S> tower::Service<axum::extract::Request> for Ranges<S>
+where
+    S: tower::Service<axum::extract::Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = RangeFuture<S::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: axum::extract::Request) -> Self::Future {
+        let range = req.headers().get(header::RANGE).cloned();
+        let if_range = req.headers().get(header::IF_RANGE).cloned();
+        let method = req.method().clone();
+        RangeFuture { inner: self.inner.call(req), method, range, if_range }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Ranges`].
+    pub struct RangeFuture<F> {
+        #[pin]
+        inner: F,
+        method: http::Method,
+        range: Option<HeaderValue>,
+        if_range: Option<HeaderValue>,
+    }
+}
+
+impl<F> fmt::Debug for RangeFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RangeFuture").field("range", &self.range).finish_non_exhaustive()
+    }
+}
+
+impl<F, E> std::future::Future for RangeFuture<F>
+where
+    F: std::future::Future<Output = Result<Response, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.inner.poll(cx))?;
+        Poll::Ready(Ok(resolve_range(this.method, this.range.as_ref(), this.if_range.as_ref(), response)))
     }
 }
 
@@ -454,6 +865,123 @@ mod tests {
         }
         assert_eq!(File::open(d.join("missing")).await.unwrap_err().status(), 404);
         assert_eq!(File::open(&d).await.unwrap_err().status(), 404, "a directory is not a file");
+    }
+
+    #[test]
+    fn range_parsing_follows_rfc_9110() {
+        let r = |a: u64, b: u64| ByteRange { first: a, last: b };
+        // RFC 9110 §14.1.2 examples on a 10000-byte representation.
+        assert_eq!(parse_range("bytes=0-499", 10_000), RangeRequest::Ranges(vec![r(0, 499)]));
+        assert_eq!(parse_range("bytes=500-999", 10_000), RangeRequest::Ranges(vec![r(500, 999)]));
+        assert_eq!(parse_range("bytes=-500", 10_000), RangeRequest::Ranges(vec![r(9500, 9999)]));
+        assert_eq!(parse_range("bytes=9500-", 10_000), RangeRequest::Ranges(vec![r(9500, 9999)]));
+        assert_eq!(parse_range("bytes=0-0,-1", 10_000), RangeRequest::Ranges(vec![r(0, 0), r(9999, 9999)]));
+        assert_eq!(
+            parse_range("Bytes = 0-9999999", 10_000),
+            RangeRequest::Whole,
+            "a unit with spaces is malformed"
+        );
+        assert_eq!(
+            parse_range("BYTES=0-0", 10_000),
+            RangeRequest::Ranges(vec![r(0, 0)]),
+            "the unit is case-insensitive"
+        );
+        assert_eq!(parse_range("bytes=5-99999", 10), RangeRequest::Ranges(vec![r(5, 9)]));
+        assert_eq!(parse_range("bytes=10-20", 10), RangeRequest::Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 10), RangeRequest::Unsatisfiable);
+        for ignored in ["bytes=5-1", "bytes=a-b", "items=0-1", "bytes=", "bytes=0-1,x", "0-1"] {
+            assert_eq!(parse_range(ignored, 10), RangeRequest::Whole, "{ignored}");
+        }
+        // Overlaps and too many ranges: the whole file.
+        assert_eq!(parse_range("bytes=0-5,3-8", 10), RangeRequest::Whole);
+        let many = (0..17).map(|i| format!("{i}-{i}")).collect::<Vec<_>>().join(",");
+        assert_eq!(parse_range(&format!("bytes={many}"), 100), RangeRequest::Whole);
+    }
+
+    /// The file the range tests read, written once per process so its ETag stays the same.
+    fn digits() -> PathBuf {
+        static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        PATH.get_or_init(|| {
+            let d = dir("ranges");
+            std::fs::write(d.join("digits.txt"), b"0123456789").unwrap();
+            d.join("digits.txt")
+        })
+        .clone()
+    }
+
+    async fn ranged(headers: &[(&'static str, &'static str)]) -> (Response, Vec<u8>) {
+        use tower::{Layer, ServiceExt, service_fn};
+        let path = digits();
+        let svc = service_fn(move |_req: axum::extract::Request| {
+            let path = path.clone();
+            async move { Ok::<_, std::convert::Infallible>(File::open(path).await.unwrap().into_response()) }
+        });
+        let mut request = http::Request::builder();
+        for (n, v) in headers {
+            request = request.header(*n, *v);
+        }
+        let response =
+            RangeLayer::new().layer(svc).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes().to_vec();
+        (Response::from_parts(parts, Body::empty()), bytes)
+    }
+
+    #[tokio::test]
+    async fn a_single_range_is_a_206_with_content_range() {
+        let (r, body) = ranged(&[("range", "bytes=2-4")]).await;
+        assert_eq!(r.status(), 206);
+        assert_eq!(r.headers()["content-range"], "bytes 2-4/10");
+        assert_eq!(r.headers()["content-length"], "3");
+        assert_eq!(r.headers()["accept-ranges"], "bytes");
+        assert_eq!(body, b"234");
+        let (_, body) = ranged(&[("range", "bytes=-3")]).await;
+        assert_eq!(body, b"789");
+    }
+
+    #[tokio::test]
+    async fn several_ranges_are_multipart_byteranges_byte_for_byte() {
+        let (r, body) = ranged(&[("range", "bytes=0-1,5-6")]).await;
+        assert_eq!(r.status(), 206);
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        let boundary = ct.strip_prefix("multipart/byteranges; boundary=").unwrap();
+        let expected = format!(
+            "\r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n01\
+             \r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-6/10\r\n\r\n56\
+             \r\n--{boundary}--\r\n"
+        );
+        assert_eq!(String::from_utf8(body).unwrap(), expected);
+        assert_eq!(r.headers()["content-length"], expected.len().to_string().as_str());
+    }
+
+    #[tokio::test]
+    async fn unsatisfiable_is_416_with_the_size() {
+        let (r, _) = ranged(&[("range", "bytes=50-60")]).await;
+        assert_eq!(r.status(), 416);
+        assert_eq!(r.headers()["content-range"], "bytes */10");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn if_range_must_match_the_current_version() {
+        let (whole, _) = ranged(&[]).await;
+        let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+        let etag: &'static str = Box::leak(etag.into_boxed_str());
+        let (r, body) = ranged(&[("range", "bytes=0-0"), ("if-range", etag)]).await;
+        assert_eq!((r.status().as_u16(), body.as_slice()), (206, &b"0"[..]));
+        let (r, body) = ranged(&[("range", "bytes=0-0"), ("if-range", "\"stale\"")]).await;
+        assert_eq!((r.status().as_u16(), body.len()), (200, 10), "a stale If-Range gets the whole file");
+        let (r, _) = ranged(&[("range", "bytes=0-0"), ("if-range", "Thu, 01 Jan 1970 00:00:00 GMT")]).await;
+        assert_eq!(r.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn malformed_and_overlapping_ranges_get_the_whole_file() {
+        for range in ["bytes=5-1", "lines=1-2", "bytes=0-5,2-3"] {
+            let leaked: &'static str = Box::leak(range.to_owned().into_boxed_str());
+            let (r, body) = ranged(&[("range", leaked)]).await;
+            assert_eq!((r.status().as_u16(), body.len()), (200, 10), "{range}");
+        }
     }
 
     #[tokio::test]
