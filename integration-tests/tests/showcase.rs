@@ -14,6 +14,8 @@ async fn index_lists_every_seed_prefix_as_html() {
     for seed in showcase::seeds::SEEDS {
         assert!(body.contains(&format!("<code>{}</code>", seed.prefix)), "{} missing", seed.prefix);
     }
+    assert!(body.contains("new EventSource(url)"), "the live SSE panel is there");
+    assert!(body.contains("listen(\"/seeds/sse/count\"") && body.contains("listen(\"/seeds/api/events\""));
 }
 
 #[tokio::test]
@@ -471,5 +473,38 @@ mod seeds {
             assert_eq!(status(&r), 404, "{bad}");
             assert_eq!(r.header_values("content-type"), ["application/problem+json"], "{bad}");
         }
+    }
+
+    fn multipart(field: &str, filename: &str, content: &str) -> String {
+        let body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+             Content-Type: text/plain\r\n\r\n{content}\r\n--XyZ--\r\n"
+        );
+        format!(
+            "POST /seeds/api/upload HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+             content-type: multipart/form-data; boundary=XyZ\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[tokio::test]
+    async fn api_upload_reports_the_file_or_a_problem() {
+        let addr = serve(showcase::app()).await;
+        let r = raw(addr, &multipart("file", "notes.txt", "twelve bytes")).await;
+        assert_eq!(status(&r), 200, "{}", r.head);
+        let value: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"filename": "notes.txt", "size": 12, "content_type": "text/plain"})
+        );
+
+        let r = raw(addr, &multipart("other", "x.txt", "x")).await;
+        assert_eq!(status(&r), 400);
+        let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(problem["errors"][0]["field"], "file");
+
+        let r = req(addr, "POST", "/seeds/api/upload", &[], "{}").await;
+        assert_eq!(status(&r), 400);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
     }
 }

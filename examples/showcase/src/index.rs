@@ -39,6 +39,24 @@ fn row(out: &mut String, seed: &Seed) {
     );
 }
 
+/// The live panel's script: one `EventSource` per seed stream.
+const LIVE_SSE_SCRIPT: &str = r#"<script>
+function listen(url, list, names) {
+  const source = new EventSource(url);
+  const show = (e) => {
+    const item = document.createElement("li");
+    item.textContent = (e.type === "message" ? "" : e.type + ": ") + e.data + (e.lastEventId ? " (id " + e.lastEventId + ")" : "");
+    const target = document.getElementById(list);
+    target.prepend(item);
+    while (target.children.length > 20) target.lastChild.remove();
+  };
+  for (const name of names) source.addEventListener(name, show);
+  return source;
+}
+listen("/seeds/sse/count", "count", ["message", "event2", "something-with-comment"]);
+listen("/seeds/api/events", "events", ["update"]);
+</script>"#;
+
 /// Renders the index page.
 #[must_use]
 pub fn render() -> String {
@@ -58,6 +76,9 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
 small {{ color: #777; }}
+.panels {{ display: flex; gap: 2rem; }}
+.panels section {{ flex: 1; }}
+ol {{ font-family: ui-monospace, monospace; font-size: .85rem; }}
 </style>
 </head>
 <body>
@@ -69,10 +90,19 @@ small {{ color: #777; }}
 <tbody>
 {rows}</tbody>
 </table>
-</body>
+<h2>Live server-sent events</h2>
+<p>Two <code>EventSource</code>s: the seed's ten-round counter (<code>/seeds/sse/count</code>,
+which the browser reconnects to when it ends) and the API's updates
+(<code>/seeds/api/events</code>, which resume after the last id seen).</p>
+<div class="panels">
+<section><h3><code>/seeds/sse/count</code></h3><ol id="count"></ol></section>
+<section><h3><code>/seeds/api/events</code></h3><ol id="events"></ol></section>
+</div>
+{script}</body>
 </html>
 "#,
         version = env!("CARGO_PKG_VERSION"),
+        script = LIVE_SSE_SCRIPT,
         total = SEEDS.len(),
     )
 }

@@ -7,7 +7,7 @@ use std::{collections::BTreeMap, net::SocketAddr};
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, OriginalUri, Request},
+    extract::{ConnectInfo, FromRequest, Multipart, OriginalUri, Request, multipart::MultipartRejection},
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
     routing::{get, post},
@@ -226,6 +226,28 @@ async fn events(LastEventId(last): LastEventId) -> impl IntoResponse {
     })
 }
 
+/// `POST /upload`: the `file` field of a multipart form: its name, size and type. No file, or a
+/// body that is not a multipart form, is a 400 problem naming the field.
+async fn upload(multipart: Result<Multipart, MultipartRejection>) -> Result<Json<Value>, Problem> {
+    let mut multipart = multipart.map_err(|r| {
+        Problem::new(r.status()).with_detail(r.body_text()).with_error("file", "send a multipart form")
+    })?;
+    let bad =
+        |e: axum::extract::multipart::MultipartError| Problem::new(e.status()).with_detail(e.body_text());
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let content = field.bytes().await.map_err(bad)?;
+        return Ok(Json(
+            json!({ "filename": filename, "size": content.len(), "content_type": content_type }),
+        ));
+    }
+    Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("no file uploaded").with_error("file", "required"))
+}
+
 /// `/seeds/api`.
 pub fn api() -> Router {
     let formats = [Format::json(), Format::msgpack()];
@@ -240,6 +262,7 @@ pub fn api() -> Router {
         .route("/logout", post(logout))
         .route("/download/{filename}", get(super::files::download))
         .route("/stream-data", get(stream_data))
+        .route("/upload", post(upload))
         .route("/events", get(events))
         .layer(Strata::app().negotiate(formats))
 }
