@@ -53,8 +53,11 @@ function listen(url, list, names) {
   for (const name of names) source.addEventListener(name, show);
   return source;
 }
-listen("/seeds/sse/count", "count", ["message", "event2", "something-with-comment"]);
-listen("/seeds/api/events", "events", ["update"]);
+// Opened after the page has loaded, so that the endless streams do not keep it "loading".
+window.addEventListener("load", () => setTimeout(() => {
+  listen("/seeds/sse/count", "count", ["message", "event2", "something-with-comment"]);
+  listen("/seeds/api/events", "events", ["update"]);
+}, 0));
 </script>"#;
 
 /// Renders the index page.
