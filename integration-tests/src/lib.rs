@@ -1,6 +1,8 @@
 //! Helpers for Strata's end-to-end tests: a real server on `127.0.0.1:0` and a raw HTTP/1.1
 //! client for checking exact bytes.
 
+pub mod cdp;
+
 use std::net::SocketAddr;
 
 use axum::Router;

@@ -1,0 +1,125 @@
+//! Headless Chromium against the showcase: the index page's EventSources receive the seed's
+//! events, an EventSource reconnects with `Last-Event-ID` and resumes, and a download of a
+//! non-ASCII file name is saved under that name.
+//!
+//! In CI (`CI` set) Chromium must be there (`.ci/run` installs Debian's `chromium`); elsewhere
+//! the test is skipped, with a notice, when it is not.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{Router, response::Html, routing::get};
+use axum_strata::sse::{LastEventId, Message, ServerSentEvent};
+use integration_tests::{
+    cdp::{Browser, chromium_available},
+    serve,
+};
+use serde_json::json;
+
+const TEST_PAGE: &str = r#"<!doctype html><title>resume</title><script>
+window.seen = [];
+const source = new EventSource("/test/resume");
+source.onmessage = (e) => window.seen.push(e.lastEventId + ":" + e.data);
+</script>"#;
+
+/// Sends ids 1 to 3 and ends; a reconnection after id N gets one event "after N" and ends.
+fn resume_routes(seen_ids: Arc<Mutex<Vec<Option<String>>>>) -> Router {
+    Router::new().route("/test/page", get(|| async { Html(TEST_PAGE) })).route(
+        "/test/resume",
+        get(move |LastEventId(last): LastEventId| {
+            seen_ids.lock().unwrap().push(last.clone());
+            async move {
+                let events: Vec<Message> = match last.and_then(|l| l.parse::<u64>().ok()) {
+                    None => ["one", "two", "three"]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| {
+                            Message::new().id((i + 1).to_string()).data(*d).retry(Duration::from_millis(100))
+                        })
+                        .collect(),
+                    Some(n) => vec![Message::new().id((n + 1).to_string()).data(format!("after {n}"))],
+                };
+                ServerSentEvent::new(futures_util::stream::iter(events))
+            }
+        }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_receives_events_resumes_and_downloads() {
+    if !chromium_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium for the browser tests (.ci/run does)"
+        );
+        eprintln!("NOTICE: browser test skipped: {} not found", integration_tests::cdp::CHROMIUM);
+        return;
+    }
+    let seen_ids = Arc::new(Mutex::new(Vec::new()));
+    let addr = serve(showcase::app().merge(resume_routes(Arc::clone(&seen_ids)))).await;
+    let mut browser = Browser::start().await;
+
+    // The index page's live panel: the seed's ten rounds and the API's updates.
+    browser.navigate(&format!("http://{addr}/")).await;
+    let arrived = browser
+        .wait_for(
+            "document.querySelectorAll('#count li').length >= 10 && document.querySelectorAll('#events li').length >= 1",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert!(arrived, "the index page's EventSources received events");
+    let texts =
+        browser.eval("Array.from(document.querySelectorAll('#count li')).map(li => li.textContent)").await;
+    // The panel keeps the newest 20: plain values (data only) and `event2` messages with data
+    // 2 × count, whatever round they are from.
+    let texts: Vec<&str> = texts.as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.parse::<u32>().is_ok()), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .filter_map(|t| t.strip_prefix("event2: "))
+            .any(|n| n.parse::<u32>().is_ok_and(|n| n % 2 == 0)),
+        "{texts:?}"
+    );
+    let update = browser.eval("document.querySelector('#events li').textContent").await;
+    assert!(update.as_str().unwrap().starts_with("update: {\"counter\":"), "{update}");
+
+    // Reconnection with Last-Event-ID.
+    browser.navigate(&format!("http://{addr}/test/page")).await;
+    let resumed =
+        browser.wait_for("window.seen && window.seen.includes('4:after 3')", Duration::from_secs(20)).await;
+    let seen = browser.eval("window.seen").await;
+    assert!(resumed, "the EventSource resumed after id 3: {seen}");
+    assert_eq!(
+        seen.as_array().unwrap()[..4],
+        [json!("1:one"), json!("2:two"), json!("3:three"), json!("4:after 3")]
+    );
+    let ids = seen_ids.lock().unwrap().clone();
+    assert_eq!(ids[0], None);
+    assert_eq!(ids[1].as_deref(), Some("3"), "{ids:?}");
+
+    // A download with a non-ASCII name is saved under it.
+    let downloads = browser.dir.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    browser
+        .call(
+            "Browser.setDownloadBehavior",
+            json!({"behavior": "allow", "downloadPath": downloads.to_str().unwrap()}),
+            false,
+        )
+        .await;
+    browser.navigate(&format!("http://{addr}/seeds/api/download/r%C3%A9sum%C3%A9%202024.txt")).await;
+    let saved = downloads.join("résumé 2024.txt");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !saved.exists() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let names: Vec<_> = std::fs::read_dir(&downloads).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(saved.exists(), "saved files: {names:?}");
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "Ada Lovelace\nAnalyst\n");
+    let _ = std::fs::remove_dir_all(&browser.dir);
+}
