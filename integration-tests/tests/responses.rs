@@ -183,3 +183,57 @@ async fn vary_adds_up_and_unnegotiated_values_are_json_of_known_length_with_the_
     let r = raw(addr, "POST /n HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 0\r\n\r\n").await;
     assert_eq!(status(&r), 201, "Negotiated leaves the status to the method");
 }
+
+#[tokio::test]
+async fn an_sse_producer_stops_when_the_client_goes_away() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    };
+
+    use axum_strata::sse::{Message as SseMessage, ServerSentEvent};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    struct Guard(Arc<AtomicBool>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicBool::new(false));
+    let produced = Arc::new(AtomicU64::new(0));
+    let (flag, count) = (Arc::clone(&dropped), Arc::clone(&produced));
+    let app = Router::new().route(
+        "/events",
+        get(move || {
+            let guard = Guard(Arc::clone(&flag));
+            let count = Arc::clone(&count);
+            async move {
+                ServerSentEvent::new(async_stream::stream! {
+                    let _guard = guard;
+                    loop {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        yield SseMessage::from("tick");
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    }
+                })
+            }
+        }),
+    );
+    let addr = serve(app).await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /events HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).await.unwrap();
+    assert!(n > 0);
+    drop(stream);
+    // The server notices on its next write; the stream (and its producer) is then dropped.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !dropped.load(Ordering::SeqCst) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(dropped.load(Ordering::SeqCst), "the producer was dropped");
+    let at_drop = produced.load(Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(produced.load(Ordering::SeqCst), at_drop, "nothing is produced after the client left");
+}

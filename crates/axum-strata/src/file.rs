@@ -11,7 +11,9 @@
 //! `If-Range`, a malformed `Range`, overlapping ranges or more than [`MAX_RANGES`] → the whole
 //! file. Without that layer files are sent whole, and no range is advertised.
 //!
-//! Files up to the chunk size (1 MiB by default) are read into one frame; larger ones are
+//! Files up to [`READ_AT_OPEN`] (64 KiB) are read by [`File::open`], so that head and body go
+//! out in one write (a head sent alone waits for the client's delayed ACK when Nagle's
+//! algorithm is on); files up to [`CHUNK_SIZE`] (1 MiB) are sent in one frame; larger ones are
 //! streamed chunk by chunk, so memory stays bounded per connection whatever the file size.
 //!
 //! Opening errors are problem responses: not found → 404, permission denied → 403, anything
@@ -65,13 +67,27 @@ use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
 
 use crate::problem::Problem;
 
-/// The chunk size files are read with, and the size up to which they are sent in one frame.
+/// The chunk size files are read with, and the size up to which they are read at `open` and
+/// sent in one frame.
 pub const CHUNK_SIZE: usize = 1024 * 1024;
+
+/// Files up to this size are read at `open`: the response is then ready to go out head and
+/// body in one write. Larger ones are read by the body (up to [`CHUNK_SIZE`] in one frame), so
+/// reading and sending overlap.
+pub const READ_AT_OPEN: u64 = 64 * 1024;
+
+/// The length sent: that of the bytes read, when the file was read at `open` (it may have
+/// changed since its metadata was read).
+fn data_len(data: Option<&Bytes>, metadata_len: u64) -> u64 {
+    data.map_or(metadata_len, |d| d.len() as u64)
+}
 
 /// A file opened to be sent; see the [module docs](self).
 #[must_use]
 pub struct File {
     file: tokio::fs::File,
+    /// The whole content, read at `open` when the file is no larger than [`READ_AT_OPEN`].
+    data: Option<Bytes>,
     path: PathBuf,
     len: u64,
     modified: Option<SystemTime>,
@@ -167,9 +183,23 @@ impl File {
         if !metadata.is_file() {
             return Err(FileError::NotFound);
         }
+        // A small file is read now, while the handler awaits anyway: the response is then ready
+        // to go out head and body in one write (with Nagle's algorithm on, a head sent alone
+        // waits for the client's delayed ACK).
+        let mut file = file;
+        let data = if metadata.len() <= READ_AT_OPEN {
+            use tokio::io::AsyncReadExt as _;
+            let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+            file.read_to_end(&mut buf).await.map_err(|e| FileError::from_io(e, &path))?;
+            Some(Bytes::from(buf))
+        } else {
+            None
+        };
+        let len = data_len(data.as_ref(), metadata.len());
         Ok(Self {
             file,
-            len: metadata.len(),
+            data,
+            len,
             modified: metadata.modified().ok(),
             path,
             filename: None,
@@ -276,16 +306,22 @@ impl IntoResponse for File {
                 base.with_filename(name)
             },
         );
-        let shared = Arc::new(Mutex::new(Some(self.file)));
-        let body = FileBody {
-            file: None,
-            shared: Some(Arc::clone(&shared)),
-            remaining: self.len,
-            chunk_size: self.chunk_size,
+        let (body, content) = match self.data {
+            Some(data) => (Body::from(data.clone()), Content::Memory(data)),
+            None => {
+                let shared = Arc::new(Mutex::new(Some(self.file)));
+                let body = FileBody {
+                    file: None,
+                    shared: Some(Arc::clone(&shared)),
+                    remaining: self.len,
+                    chunk_size: self.chunk_size,
+                };
+                (Body::new(body), Content::Disk(shared))
+            }
         };
-        let mut response = Response::new(Body::new(body));
+        let mut response = Response::new(body);
         response.extensions_mut().insert(FileSource {
-            file: shared,
+            content,
             len: self.len,
             chunk_size: self.chunk_size,
             content_type: content_type.to_string(),
@@ -317,11 +353,19 @@ impl IntoResponse for File {
 /// The file behind a [`File`] response, for the range step to read parts of it instead.
 #[derive(Clone)]
 struct FileSource {
-    /// Shared with the body until one of them takes it.
-    file: Arc<Mutex<Option<tokio::fs::File>>>,
+    content: Content,
     len: u64,
     chunk_size: usize,
     content_type: String,
+}
+
+/// Where a file's bytes are.
+#[derive(Clone)]
+enum Content {
+    /// Read at `open`.
+    Memory(Bytes),
+    /// On disk; the handle is shared with the body until one of them takes it.
+    Disk(Arc<Mutex<Option<tokio::fs::File>>>),
 }
 
 fn take(file: &Mutex<Option<tokio::fs::File>>) -> Option<tokio::fs::File> {
@@ -536,16 +580,28 @@ fn resolve_range(
             problem
         }
         RangeRequest::Ranges(ranges) => {
-            let Some(file) = take(&source.file) else { return response };
+            let file = match &source.content {
+                Content::Memory(data) => Source::Memory(data.clone()),
+                Content::Disk(shared) => match take(shared) {
+                    Some(file) => Source::Disk(file),
+                    None => return response,
+                },
+            };
             let (parts, _) = response.into_parts();
             partial(parts, file, &source, &ranges)
         }
     }
 }
 
+/// What a 206's ranges are read from.
+enum Source {
+    Memory(Bytes),
+    Disk(tokio::fs::File),
+}
+
 fn partial(
     mut parts: http::response::Parts,
-    file: tokio::fs::File,
+    file: Source,
     source: &FileSource,
     ranges: &[ByteRange],
 ) -> Response {
@@ -574,9 +630,32 @@ fn partial(
     }
     let len: u64 = segments.iter().map(Segment::len).sum();
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    let body =
-        RangeBody { file, segments, seeking: false, remaining_len: len, chunk_size: source.chunk_size };
-    Response::from_parts(parts, Body::new(body))
+    let body = match file {
+        // In memory: the ranges are slices, sent in one frame.
+        Source::Memory(data) => {
+            let mut all = BytesMut::with_capacity(usize::try_from(len).unwrap_or(0));
+            for segment in &segments {
+                match segment {
+                    Segment::Bytes(b) => all.extend_from_slice(b),
+                    Segment::File(r) => {
+                        let first = usize::try_from(r.first).unwrap_or(usize::MAX);
+                        let last = usize::try_from(r.last).unwrap_or(usize::MAX);
+                        // Ranges were resolved against this length: always in bounds.
+                        all.extend_from_slice(data.get(first..=last).unwrap_or_default());
+                    }
+                }
+            }
+            Body::from(all.freeze())
+        }
+        Source::Disk(file) => Body::new(RangeBody {
+            file,
+            segments,
+            seeking: false,
+            remaining_len: len,
+            chunk_size: source.chunk_size,
+        }),
+    };
+    Response::from_parts(parts, body)
 }
 
 /// A per-response number for the multipart boundary, from the clock and a counter.
@@ -783,18 +862,24 @@ mod tests {
     #[tokio::test]
     async fn small_files_go_out_in_one_frame_large_ones_in_bounded_chunks() {
         let d = dir("chunks");
-        std::fs::write(d.join("big.bin"), vec![7u8; 10_000]).unwrap();
+        // Larger than the chunk size: read from disk chunk by chunk.
+        std::fs::write(d.join("big.bin"), vec![7u8; CHUNK_SIZE + 10_000]).unwrap();
         let response = File::open(d.join("big.bin")).await.unwrap().chunk_size(4096).into_response();
         let mut body = response.into_body();
         let mut sizes = Vec::new();
         while let Some(frame) = body.frame().await {
             sizes.push(frame.unwrap().into_data().unwrap().len());
         }
-        assert_eq!(sizes, [4096, 4096, 1808]);
-        let response = File::open(d.join("big.bin")).await.unwrap().into_response();
-        let mut body = response.into_body();
-        assert_eq!(body.frame().await.unwrap().unwrap().into_data().unwrap().len(), 10_000);
-        assert!(body.frame().await.is_none());
+        assert!(sizes.iter().all(|&n| n <= 4096), "bounded chunks");
+        assert_eq!(sizes.iter().sum::<usize>(), CHUNK_SIZE + 10_000);
+        // Up to the chunk size: one frame (read at open when small).
+        for size in [10_000, 500_000] {
+            std::fs::write(d.join("small.bin"), vec![7u8; size]).unwrap();
+            let response = File::open(d.join("small.bin")).await.unwrap().into_response();
+            let mut body = response.into_body();
+            assert_eq!(body.frame().await.unwrap().unwrap().into_data().unwrap().len(), size);
+            assert!(body.frame().await.is_none());
+        }
     }
 
     #[tokio::test]
@@ -952,6 +1037,37 @@ mod tests {
         );
         assert_eq!(String::from_utf8(body).unwrap(), expected);
         assert_eq!(r.headers()["content-length"], expected.len().to_string().as_str());
+    }
+
+    #[tokio::test]
+    async fn ranges_of_a_file_read_from_disk_seek_to_each_part() {
+        use tower::{Layer, ServiceExt, service_fn};
+        let d = dir("disk-ranges");
+        let content: Vec<u8> = (0..CHUNK_SIZE + 300).map(|i| (i % 251) as u8).collect();
+        std::fs::write(d.join("big.bin"), &content).unwrap();
+        let path = d.join("big.bin");
+        let svc = service_fn(move |_req: axum::extract::Request| {
+            let path = path.clone();
+            async move {
+                Ok::<_, std::convert::Infallible>(
+                    File::open(path).await.unwrap().chunk_size(100).into_response(),
+                )
+            }
+        });
+        let request = http::Request::builder()
+            .header("range", "bytes=5-204,1048600-1048623")
+            .body(Body::empty())
+            .unwrap();
+        let response = RangeLayer::new().layer(svc).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 206);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        // The two parts' bytes, found between their part headers.
+        let first = &content[5..=204];
+        let second = &content[1_048_600..=1_048_623];
+        let find = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+        assert!(find(first), "the first range, read in two chunks");
+        assert!(find(second), "the second range, after a seek");
+        assert!(find(format!("Content-Range: bytes 1048600-1048623/{}", CHUNK_SIZE + 300).as_bytes()));
     }
 
     #[tokio::test]
