@@ -190,7 +190,12 @@ impl File {
         let data = if metadata.len() <= READ_AT_OPEN {
             use tokio::io::AsyncReadExt as _;
             let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-            file.read_to_end(&mut buf).await.map_err(|e| FileError::from_io(e, &path))?;
+            // Bounded: a file that grew since its metadata was read is not read whole.
+            (&mut file)
+                .take(READ_AT_OPEN)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| FileError::from_io(e, &path))?;
             Some(Bytes::from(buf))
         } else {
             None
@@ -226,10 +231,21 @@ impl File {
         }
         let root =
             tokio::fs::canonicalize(root.as_ref()).await.map_err(|e| FileError::from_io(e, root.as_ref()))?;
-        let path = tokio::fs::canonicalize(root.join(relative))
-            .await
-            .map_err(|e| FileError::from_io(e, relative))?;
+        // Whatever a user-supplied name makes the system say (too long, a symlink loop, …), it
+        // is a name that is not served: 404, logged at debug level only.
+        let unserved = |e: io::Error| {
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                return FileError::Forbidden;
+            }
+            tracing::debug!(name = %relative.display(), error = %e, "a requested file name is not served");
+            FileError::NotFound
+        };
+        let path = tokio::fs::canonicalize(root.join(relative)).await.map_err(unserved)?;
         if !path.starts_with(&root) {
+            return Err(FileError::NotFound);
+        }
+        // Only regular files: opening a FIFO would block a thread until someone writes to it.
+        if !tokio::fs::metadata(&path).await.map_err(unserved)?.is_file() {
             return Err(FileError::NotFound);
         }
         let filename = relative.file_name().and_then(|n| n.to_str()).map(str::to_owned);
@@ -319,19 +335,20 @@ impl IntoResponse for File {
                 (Body::new(body), Content::Disk(shared))
             }
         };
-        let mut response = Response::new(body);
-        response.extensions_mut().insert(FileSource {
-            content,
-            len: self.len,
-            chunk_size: self.chunk_size,
-            content_type: content_type.to_string(),
-        });
-        let headers = response.headers_mut();
         let ct = if content_type.type_() == mime::TEXT && content_type.get_param(mime::CHARSET).is_none() {
             format!("{content_type}; charset=utf-8")
         } else {
             content_type.to_string()
         };
+        let mut response = Response::new(body);
+        // Multipart ranges' parts carry the same type as the whole.
+        response.extensions_mut().insert(FileSource {
+            content,
+            len: self.len,
+            chunk_size: self.chunk_size,
+            content_type: ct.clone(),
+        });
+        let headers = response.headers_mut();
         if let Ok(ct) = HeaderValue::try_from(ct) {
             headers.insert(header::CONTENT_TYPE, ct);
         }
@@ -545,7 +562,11 @@ fn if_range_holds(if_range: Option<&HeaderValue>, headers: &http::HeaderMap) -> 
     }
     match (httpdate::parse_http_date(value), headers.get(header::LAST_MODIFIED).and_then(|v| v.to_str().ok()))
     {
-        (Ok(asked), Some(modified)) => httpdate::parse_http_date(modified).is_ok_and(|m| m == asked),
+        // A date validates strongly only when the file has not changed for a second (RFC 9110
+        // §8.8.2.2): within one second, two versions share a date.
+        (Ok(asked), Some(modified)) => httpdate::parse_http_date(modified).is_ok_and(|m| {
+            m == asked && SystemTime::now().duration_since(m).is_ok_and(|age| age.as_secs() >= 1)
+        }),
         _ => false,
     }
 }
@@ -557,11 +578,22 @@ fn resolve_range(
     if_range: Option<&HeaderValue>,
     mut response: Response,
 ) -> Response {
-    let Some(source) = response.extensions().get::<FileSource>().cloned() else {
+    let Some(source) = response.extensions_mut().remove::<FileSource>() else {
         return response;
     };
+    // A layer between the handler and here may have re-encoded (compressed) or replaced the
+    // body: then the file's bytes are not the body's, and no range is offered.
+    let length = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    if response.headers().contains_key(header::CONTENT_ENCODING) || length != Some(source.len) {
+        return response;
+    }
     response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    let (Some(range), true) = (range, method == http::Method::GET || method == http::Method::HEAD) else {
+    // GET is the only method range handling is defined for (RFC 9110 §14.2).
+    let (Some(range), true) = (range, method == http::Method::GET) else {
         return response;
     };
     if response.status() != StatusCode::OK || !if_range_holds(if_range, response.headers()) {
@@ -651,6 +683,7 @@ fn partial(
             file,
             segments,
             seeking: false,
+            position: None,
             remaining_len: len,
             chunk_size: source.chunk_size,
         }),
@@ -692,6 +725,8 @@ struct RangeBody {
     file: tokio::fs::File,
     segments: VecDeque<Segment>,
     seeking: bool,
+    /// Where the file is positioned, once known.
+    position: Option<u64>,
     remaining_len: u64,
     chunk_size: usize,
 }
@@ -720,17 +755,24 @@ impl http_body::Body for RangeBody {
                         continue;
                     }
                     let mut file = Pin::new(&mut this.file);
-                    if !this.seeking {
-                        file.as_mut().start_seek(io::SeekFrom::Start(range.first))?;
-                        this.seeking = true;
-                    }
-                    let position = match file.as_mut().poll_complete(cx) {
-                        Poll::Ready(Ok(p)) => p,
-                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
-                        Poll::Pending => return Poll::Pending,
-                    };
-                    if position != range.first {
-                        return Poll::Ready(Some(Err(io::Error::other("the file could not be positioned"))));
+                    // Seek once where a range starts; its later chunks follow on.
+                    if this.position != Some(range.first) {
+                        if !this.seeking {
+                            file.as_mut().start_seek(io::SeekFrom::Start(range.first))?;
+                            this.seeking = true;
+                        }
+                        let position = match file.as_mut().poll_complete(cx) {
+                            Poll::Ready(Ok(p)) => p,
+                            Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                            Poll::Pending => return Poll::Pending,
+                        };
+                        this.seeking = false;
+                        if position != range.first {
+                            return Poll::Ready(Some(Err(io::Error::other(
+                                "the file could not be positioned",
+                            ))));
+                        }
+                        this.position = Some(position);
                     }
                     let want =
                         usize::try_from(range.len()).map_or(this.chunk_size, |n| n.min(this.chunk_size));
@@ -751,7 +793,7 @@ impl http_body::Body for RangeBody {
                     buf.truncate(n);
                     // The next read continues where this one ended: seek there.
                     range.first += n as u64;
-                    this.seeking = false;
+                    this.position = Some(range.first);
                     this.remaining_len -= n as u64;
                     return Poll::Ready(Some(Ok(http_body::Frame::data(buf.freeze()))));
                 }
@@ -1031,8 +1073,8 @@ mod tests {
         let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
         let boundary = ct.strip_prefix("multipart/byteranges; boundary=").unwrap();
         let expected = format!(
-            "\r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n01\
-             \r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-6/10\r\n\r\n56\
+            "\r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes 0-1/10\r\n\r\n01\
+             \r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes 5-6/10\r\n\r\n56\
              \r\n--{boundary}--\r\n"
         );
         assert_eq!(String::from_utf8(body).unwrap(), expected);
@@ -1089,6 +1131,37 @@ mod tests {
         assert_eq!((r.status().as_u16(), body.len()), (200, 10), "a stale If-Range gets the whole file");
         let (r, _) = ranged(&[("range", "bytes=0-0"), ("if-range", "Thu, 01 Jan 1970 00:00:00 GMT")]).await;
         assert_eq!(r.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn ranges_are_for_get_only_and_never_for_a_re_encoded_body() {
+        use tower::{Layer, ServiceExt, service_fn};
+        let (r, _) = ranged(&[("range", "bytes=0-1")]).await;
+        assert_eq!(r.status(), 206);
+        let svc = service_fn(|_req: axum::extract::Request| async {
+            let mut r = File::open(digits()).await.unwrap().into_response();
+            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            Ok::<_, std::convert::Infallible>(r)
+        });
+        let request = http::Request::builder().header("range", "bytes=0-1").body(Body::empty()).unwrap();
+        let r = RangeLayer::new().layer(svc).oneshot(request).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().get("accept-ranges").is_none());
+        let svc = service_fn(|_req: axum::extract::Request| async {
+            Ok::<_, std::convert::Infallible>(File::open(digits()).await.unwrap().into_response())
+        });
+        let head =
+            http::Request::builder().method("HEAD").header("range", "bytes=0-1").body(Body::empty()).unwrap();
+        assert_eq!(RangeLayer::new().layer(svc).oneshot(head).await.unwrap().status(), 200);
+    }
+
+    #[tokio::test]
+    async fn names_the_system_refuses_are_404_not_500() {
+        let d = dir("long");
+        let long = "x".repeat(300);
+        assert_eq!(File::open_under(&d, &long).await.unwrap_err().status(), 404);
+        std::os::unix::fs::symlink(d.join("loop"), d.join("loop")).unwrap();
+        assert_eq!(File::open_under(&d, "loop").await.unwrap_err().status(), 404);
     }
 
     #[tokio::test]

@@ -289,9 +289,9 @@ impl<S> ServerSentEvent<S> {
         self
     }
 
-    /// Sends a keep-alive comment after `interval` without an event.
+    /// Sends a keep-alive comment after `interval` without an event (zero means none).
     pub const fn keep_alive(mut self, interval: Duration) -> Self {
-        self.keep_alive = Some(interval);
+        self.keep_alive = if interval.is_zero() { None } else { Some(interval) };
         self
     }
 
@@ -312,7 +312,7 @@ where
             stream: self.stream,
             defaults: self.defaults,
             keep_alive: self.keep_alive,
-            timer: self.keep_alive.map(|d| Box::pin(tokio::time::sleep(d))),
+            timer: self.keep_alive.map(|d| Box::pin(tokio::time::sleep_until(deadline(d)))),
             done: false,
         };
         let mut response = Response::new(Body::new(body));
@@ -354,7 +354,7 @@ where
         match this.stream.poll_next(cx) {
             Poll::Ready(Some(item)) => {
                 if let (Some(timer), Some(interval)) = (this.timer.as_mut(), *this.keep_alive) {
-                    timer.as_mut().reset(Instant::now() + interval);
+                    timer.as_mut().reset(deadline(interval));
                 }
                 match item.into_message() {
                     Ok(message) => {
@@ -380,7 +380,7 @@ where
                 if timer.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
-                timer.as_mut().reset(Instant::now() + interval);
+                timer.as_mut().reset(deadline(interval));
                 Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from_static(b":\n\n")))))
             }
         }
@@ -389,6 +389,12 @@ where
     fn is_end_stream(&self) -> bool {
         self.done
     }
+}
+
+/// When the next keep-alive is due; an interval too long to add means never, in practice.
+fn deadline(interval: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(interval).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 /// The `Last-Event-ID` of a reconnecting `EventSource`, if any. Never rejects: a value that is
@@ -528,6 +534,16 @@ mod tests {
         });
         drop(ServerSentEvent::new(endless).into_response());
         assert!(dropped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_or_huge_keep_alive_intervals_neither_spin_nor_panic() {
+        let quiet = || futures_util::stream::pending::<Message>();
+        let mut zero = ServerSentEvent::new(quiet()).keep_alive(Duration::ZERO).into_response().into_body();
+        let polled = tokio::time::timeout(Duration::from_secs(60), zero.frame()).await;
+        assert!(polled.is_err(), "no keep-alive at all");
+        let mut huge = ServerSentEvent::new(quiet()).keep_alive(Duration::MAX).into_response().into_body();
+        assert!(tokio::time::timeout(Duration::from_secs(60), huge.frame()).await.is_err());
     }
 
     #[tokio::test]

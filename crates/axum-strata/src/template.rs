@@ -6,8 +6,10 @@
 //! extension (`info.html` → `text/html; charset=utf-8`, `feed.xml` → `application/xml`, …;
 //! HTML for string templates and unknown extensions).
 //!
-//! [`MiniJinja`] is built in: templates from a directory, autoescape for `.html`, `.htm` and
-//! `.xml`. Other engines implement [`TemplateEngine`].
+//! [`MiniJinja`] is built in: templates from a directory or named strings, escaped by the same
+//! rule that picks their `Content-Type` (HTML, XML, SVG and unknown extensions are escaped as
+//! HTML, `.json` as JSON, plain text not at all; string templates are HTML). Other engines
+//! implement [`TemplateEngine`].
 //!
 //! A template that fails to render, or one that no engine renders because the layer is
 //! missing, is a 500 problem response with a log line naming the template or the missing
@@ -74,6 +76,33 @@ pub trait TemplateEngine: Send + Sync + 'static {
     fn render_str(&self, source: &str, context: &dyn erased_serde::Serialize) -> Result<String, String>;
 }
 
+/// The name string templates are compiled under: HTML, like their `Content-Type`.
+const INLINE_NAME: &str = "inline.html";
+
+/// A minijinja environment whose autoescaping follows the same rule as the `Content-Type`
+/// sent: HTML (and XML, SVG, and anything unknown, sent as HTML) is escaped, JSON as JSON,
+/// plain text and CSS not at all.
+fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|name| {
+        let media = media_type(name);
+        match (media.type_().as_str(), media.subtype().as_str()) {
+            (_, "json") => minijinja::AutoEscape::Json,
+            ("text", "plain" | "css" | "csv" | "markdown") => minijinja::AutoEscape::None,
+            _ => minijinja::AutoEscape::Html,
+        }
+    });
+    env
+}
+
+/// The media type of a template's output: from its name's extension, once a template
+/// extension (`.j2`, `.jinja`, `.jinja2`) is removed; HTML when unknown.
+fn media_type(name: &str) -> mime::Mime {
+    let name =
+        [".j2", ".jinja2", ".jinja"].iter().find_map(|suffix| name.strip_suffix(suffix)).unwrap_or(name);
+    mime_guess::from_path(name).first().unwrap_or(mime::TEXT_HTML)
+}
+
 /// The minijinja engine.
 #[derive(Debug)]
 pub struct MiniJinja {
@@ -95,7 +124,7 @@ impl MiniJinja {
                 format!("template directory {} does not exist", dir.display()),
             ));
         }
-        let mut env = minijinja::Environment::new();
+        let mut env = environment();
         env.set_loader(minijinja::path_loader(dir));
         Ok(Self { env })
     }
@@ -111,7 +140,7 @@ impl MiniJinja {
         N: Into<String>,
         S: Into<String>,
     {
-        let mut env = minijinja::Environment::new();
+        let mut env = environment();
         for (name, source) in templates {
             env.add_template_owned(name.into(), source.into())?;
         }
@@ -131,7 +160,9 @@ impl TemplateEngine for MiniJinja {
     }
 
     fn render_str(&self, source: &str, context: &dyn erased_serde::Serialize) -> Result<String, String> {
-        self.env.render_str(source, minijinja::Value::from_serialize(context)).map_err(|e| e.to_string())
+        // Named `.html` so that it is escaped as the HTML it is sent as.
+        let template = self.env.template_from_named_str(INLINE_NAME, source).map_err(|e| e.to_string())?;
+        template.render(minijinja::Value::from_serialize(context)).map_err(|e| e.to_string())
     }
 }
 
@@ -241,7 +272,7 @@ fn content_type(source: &Source) -> HeaderValue {
     let Source::Name(name) = source else {
         return HeaderValue::from_static("text/html; charset=utf-8");
     };
-    let mime = mime_guess::from_path(name).first_or(mime::TEXT_HTML);
+    let mime = media_type(name);
     let value = if mime.type_() == mime::TEXT && mime.get_param(mime::CHARSET).is_none() {
         format!("{mime}; charset=utf-8")
     } else {
@@ -400,6 +431,26 @@ mod tests {
         let (r, body) = render(Template::new("plain.txt", json!({"user": {"name": "<Ada>"}}))).await;
         assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
         assert_eq!(body, "Hello <Ada> <not escaped>");
+    }
+
+    #[tokio::test]
+    async fn string_templates_and_unknown_extensions_are_escaped_as_the_html_they_are_sent_as() {
+        let (r, body) =
+            render(Template::from_str("<p>{{ v }}</p>", json!({"v": "<script>x</script>"}))).await;
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+        assert_eq!(body, "<p>&lt;script&gt;x&lt;&#x2f;script&gt;</p>");
+        let engine = MiniJinja::from_templates([
+            ("page.j2", "{{ v }}"),
+            ("page", "{{ v }}"),
+            ("data.json", "{{ v }}"),
+        ])
+        .unwrap();
+        let html = "<b>".to_owned();
+        for name in ["page.j2", "page"] {
+            assert_eq!(engine.render(name, &json!({"v": html})).unwrap(), "&lt;b&gt;", "{name}");
+        }
+        assert_eq!(engine.render("data.json", &json!({"v": html})).unwrap(), "\"<b>\"");
+        assert_eq!(content_type(&Source::Name("page.html.j2".into())), "text/html; charset=utf-8");
     }
 
     #[tokio::test]
