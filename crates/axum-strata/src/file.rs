@@ -52,7 +52,7 @@ use std::{
     path::{Component, Path, PathBuf},
     pin::Pin,
     sync::{Arc, Mutex, PoisonError},
-    task::{Context, Poll},
+    task::{Context, Poll, ready},
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -389,6 +389,37 @@ fn take(file: &Mutex<Option<tokio::fs::File>>) -> Option<tokio::fs::File> {
     file.lock().unwrap_or_else(PoisonError::into_inner).take()
 }
 
+/// Reads up to `want` bytes from `file`, as many as are ready: a small file goes out as one
+/// frame. Reaching the end of the file first is an error: the length promised cannot be sent
+/// (the file shrank since it was opened).
+fn poll_chunk(file: &mut tokio::fs::File, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Bytes>> {
+    let mut buf = BytesMut::zeroed(want);
+    let mut filled = 0;
+    while filled < want {
+        let mut read_buf = ReadBuf::new(&mut buf[filled..]);
+        match Pin::new(&mut *file).poll_read(cx, &mut read_buf) {
+            Poll::Ready(Ok(())) => {
+                let n = read_buf.filled().len();
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending if filled == 0 => return Poll::Pending,
+            Poll::Pending => break,
+        }
+    }
+    if filled == 0 {
+        return Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file shrank while it was sent",
+        )));
+    }
+    buf.truncate(filled);
+    Poll::Ready(Ok(buf.freeze()))
+}
+
 /// The body of a [`File`]: at most one chunk in memory.
 struct FileBody {
     file: Option<tokio::fs::File>,
@@ -417,35 +448,14 @@ impl http_body::Body for FileBody {
             return Poll::Ready(Some(Err(io::Error::other("the file was taken by another body"))));
         };
         let want = usize::try_from(this.remaining).map_or(this.chunk_size, |r| r.min(this.chunk_size));
-        let mut buf = BytesMut::zeroed(want);
-        let mut filled = 0;
-        // Fill the chunk: a small file goes out as one frame.
-        while filled < want {
-            let mut read_buf = ReadBuf::new(&mut buf[filled..]);
-            match Pin::new(&mut *file).poll_read(cx, &mut read_buf) {
-                Poll::Ready(Ok(())) => {
-                    let n = read_buf.filled().len();
-                    if n == 0 {
-                        break;
-                    }
-                    filled += n;
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
-                Poll::Pending if filled == 0 => return Poll::Pending,
-                Poll::Pending => break,
-            }
-        }
-        if filled == 0 {
-            // The file shrank since it was opened: the promised length cannot be sent.
+        let chunk = ready!(poll_chunk(file, cx, want));
+        if chunk.is_err() {
             this.remaining = 0;
-            return Poll::Ready(Some(Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the file shrank while it was sent",
-            ))));
         }
-        buf.truncate(filled);
-        this.remaining -= filled as u64;
-        Poll::Ready(Some(Ok(http_body::Frame::data(buf.freeze()))))
+        Poll::Ready(Some(chunk.map(|bytes| {
+            this.remaining -= bytes.len() as u64;
+            http_body::Frame::data(bytes)
+        })))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -776,26 +786,16 @@ impl http_body::Body for RangeBody {
                     }
                     let want =
                         usize::try_from(range.len()).map_or(this.chunk_size, |n| n.min(this.chunk_size));
-                    let mut buf = BytesMut::zeroed(want);
-                    let mut read_buf = ReadBuf::new(&mut buf);
-                    match file.as_mut().poll_read(cx, &mut read_buf) {
-                        Poll::Ready(Ok(())) => {}
-                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
-                        Poll::Pending => return Poll::Pending,
-                    }
-                    let n = read_buf.filled().len();
-                    if n == 0 {
-                        return Poll::Ready(Some(Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "the file shrank while it was sent",
-                        ))));
-                    }
-                    buf.truncate(n);
-                    // The next read continues where this one ended: seek there.
-                    range.first += n as u64;
+                    let bytes = match ready!(poll_chunk(&mut this.file, cx, want)) {
+                        Ok(bytes) => bytes,
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    };
+                    let n = bytes.len() as u64;
+                    // The next read continues where this one ended, without a seek.
+                    range.first += n;
                     this.position = Some(range.first);
-                    this.remaining_len -= n as u64;
-                    return Poll::Ready(Some(Ok(http_body::Frame::data(buf.freeze()))));
+                    this.remaining_len -= n;
+                    return Poll::Ready(Some(Ok(http_body::Frame::data(bytes))));
                 }
             }
         }
