@@ -103,7 +103,7 @@ pub fn set_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
 /// What identifies a cookie (RFC 6265 §5.3): name, path and domain (without case or a leading
 /// dot). Read leniently from a `Set-Cookie` line, without decoding its value, so that lines set
 /// by hand in any form are recognized.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Key {
     name: String,
     path: Option<String>,
@@ -143,12 +143,13 @@ fn normalize_domain(domain: &str) -> String {
 #[derive(Clone, Default)]
 #[must_use]
 pub struct CookiesLayer {
-    cookies: Arc<Vec<(Cookie<'static>, HeaderValue)>>,
+    /// Each cookie with its identity and header value, both computed once here.
+    cookies: Arc<Vec<(Cookie<'static>, Key, HeaderValue)>>,
 }
 
 impl fmt::Debug for CookiesLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.cookies.iter().map(|(c, _)| c.name())).finish()
+        f.debug_list().entries(self.cookies.iter().map(|(c, _, _)| c.name())).finish()
     }
 }
 
@@ -168,15 +169,16 @@ impl CookiesLayer {
             );
             return self;
         };
+        let key = Key::of(&cookie);
         let cookies = Arc::make_mut(&mut self.cookies);
-        cookies.retain(|(c, _)| !same_cookie(c, &cookie));
-        cookies.push((cookie, value));
+        cookies.retain(|(c, _, _)| !same_cookie(c, &cookie));
+        cookies.push((cookie, key, value));
         self
     }
 
     /// The cookies of this level, for documentation.
     pub fn cookies(&self) -> impl Iterator<Item = &Cookie<'static>> {
-        self.cookies.iter().map(|(c, _)| c)
+        self.cookies.iter().map(|(c, _, _)| c)
     }
 
     /// Whether the layer holds no cookie.
@@ -190,8 +192,8 @@ impl CookiesLayer {
             return;
         }
         let present: Vec<Key> = headers.get_all(SET_COOKIE).iter().filter_map(Key::parse).collect();
-        for (cookie, value) in self.cookies.iter() {
-            if !present.contains(&Key::of(cookie)) {
+        for (_, key, value) in self.cookies.iter() {
+            if !present.contains(key) {
                 headers.append(SET_COOKIE, value.clone());
             }
         }

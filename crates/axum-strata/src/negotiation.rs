@@ -418,10 +418,13 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         // Keep the raw lines: they are parsed only if the response turns out to be negotiated.
-        // One line (the usual case) needs no allocation.
-        let mut lines = req.headers().get_all(header::ACCEPT).iter();
-        let first = lines.next().cloned();
-        let more: Vec<HeaderValue> = lines.cloned().collect();
+        // One line (the usual case) needs no allocation; JSON-only needs none at all.
+        let (first, more) = if self.layer.config.json_only {
+            (None, Vec::new())
+        } else {
+            let mut lines = req.headers().get_all(header::ACCEPT).iter();
+            (lines.next().cloned(), lines.cloned().collect())
+        };
         ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), first, more }
     }
 }
