@@ -107,6 +107,8 @@ pub mod msgpack;
 pub mod multi_value;
 #[cfg(feature = "negotiation")]
 pub mod negotiation;
+#[cfg(feature = "pagination")]
+pub mod pagination;
 #[cfg(feature = "precondition")]
 pub mod precondition;
 pub mod problem;

@@ -1,0 +1,62 @@
+//! Pagination: Litestar's classic, limit/offset and cursor pages.
+//!
+//! - **Containers** with Litestar's field names: [`ClassicPagination`] (`items`, `page_size`,
+//!   `current_page`, `total_pages`), [`OffsetPagination`] (`items`, `limit`, `offset`, `total`)
+//!   and [`CursorPagination`] (`items`, `results_per_page`, `cursor`). As responses they are
+//!   [`Negotiated`](crate::negotiation::Negotiated): JSON, or MessagePack and the rest where a
+//!   level negotiates. They carry an RFC 8288 `Link` header (`first`, `prev`, `next`, `last`
+//!   where known), built from the request's own path and query with its other parameters kept,
+//!   and `X-Total-Count` where the total is known.
+//! - **Parameter extractors** [`ClassicParams`], [`OffsetParams`] and [`CursorParams`]. The
+//!   default and largest page size come from the closest [`Pagination`] level. A missing (with
+//!   no default), repeated, non-numeric, negative, zero or too large value is a 400 problem
+//!   naming each invalid parameter and its rule. A page past the end is not an error: it is
+//!   empty, with the real totals.
+//! - **Paginator traits** [`ClassicPaginator`], [`OffsetPaginator`] and [`CursorPaginator`]
+//!   for async sources, and their `Sync…` twins for in-memory ones (slices implement the
+//!   classic and offset ones: import the one in use, or name it, as in
+//!   `SyncOffsetPaginator::page(slice, &params)`). Their provided method turns the parameters
+//!   into a page. The parameters also make a page from items fetched by hand
+//!   ([`OffsetParams::page`] and its twins).
+//! - **Opaque cursors**: the paginator's cursor value, serialized and URL-safe base64 encoded.
+//!   With [`Pagination::cursor_key`] they carry an HMAC-SHA-256 tag bound to the route's path,
+//!   so a forged, altered, truncated or foreign cursor is a 400 problem, never a query.
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use axum_strata::{Strata, pagination::{OffsetPagination, OffsetPaginator, OffsetParams, Pagination}};
+//!
+//! static PEOPLE: [&str; 5] = ["Ada", "Grace", "Edsger", "Barbara", "Donald"];
+//!
+//! async fn people(params: OffsetParams) -> OffsetPagination<&'static str> {
+//!     // Slices are in-memory paginators; a database implements `OffsetPaginator` itself.
+//!     let Ok(page) = PEOPLE.as_slice().paginate(&params).await;
+//!     page
+//! }
+//!
+//! // GET /people?limit=2&offset=2 answers
+//! // {"items":["Edsger","Barbara"],"limit":2,"offset":2,"total":5}
+//! // with Link: </people?limit=2&offset=0>; rel="first", </people?limit=2&offset=0>; rel="prev",
+//! //   </people?limit=2&offset=4>; rel="next", </people?limit=2&offset=4>; rel="last"
+//! let app: Router = Router::new()
+//!     .route("/people", get(people))
+//!     .layer(Pagination::new().default_size(10).max_size(100))
+//!     .layer(Strata::app());
+//! # let _ = app;
+//! ```
+
+mod config;
+mod container;
+mod cursor;
+mod paginator;
+mod params;
+
+pub use self::{
+    config::{DEFAULT_MAX_SIZE, Pagination, PaginationService},
+    container::{ClassicPagination, CursorPagination, OffsetPagination, X_TOTAL_COUNT},
+    paginator::{
+        ClassicPaginator, CursorPage, CursorPaginator, OffsetPaginator, SyncClassicPaginator,
+        SyncCursorPaginator, SyncOffsetPaginator,
+    },
+    params::{ClassicParams, CursorParams, MAX_POSITION, OffsetParams},
+};
