@@ -87,6 +87,53 @@ impl RawResponse {
     }
 }
 
+impl RawResponse {
+    /// The status code.
+    ///
+    /// # Panics
+    ///
+    /// When the status line has no code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.head.get(9..12).and_then(|code| code.parse().ok()).expect("a status line")
+    }
+
+    /// The body without chunked framing, if it had any.
+    ///
+    /// # Panics
+    ///
+    /// When the chunked framing is broken.
+    #[must_use]
+    pub fn content(&self) -> Vec<u8> {
+        if !self.header_values("transfer-encoding").contains(&"chunked") {
+            return self.body.clone();
+        }
+        let (mut out, mut rest) = (Vec::new(), self.body.as_slice());
+        loop {
+            let line = rest.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
+            let size = std::str::from_utf8(&rest[..line]).expect("an ASCII chunk size");
+            let size =
+                usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16).expect("a hex size");
+            rest = &rest[line + 2..];
+            if size == 0 {
+                return out;
+            }
+            out.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
+    }
+
+    /// The body as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When it is not JSON.
+    #[must_use]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.content()).expect("a JSON body")
+    }
+}
+
 /// Sends `request` as written (it should ask for `connection: close`) and reads the whole
 /// response.
 ///

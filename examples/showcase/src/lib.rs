@@ -3,9 +3,15 @@
 //! index page at `/`.
 //!
 //! The binary serves [`app`] on `127.0.0.1:8000`, or on the address given by `--addr` or the
-//! `STRATA_ADDR` environment variable.
+//! `STRATA_ADDR` environment variable. The items of `/seeds/crud` are kept in the SQLite file
+//! given by `--db` or `CRUD_DB`, by default `crud.sqlite3` in the working directory, created
+//! on first run.
 
-use std::{net::SocketAddr, time::Instant};
+use std::{
+    path::PathBuf,
+    sync::atomic::{AtomicU64, Ordering},
+    time::Instant,
+};
 
 use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
 use axum_strata::background::Runner;
@@ -17,23 +23,48 @@ pub mod seeds;
 /// The address the showcase listens on when neither `--addr` nor `STRATA_ADDR` says otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
-/// The whole showcase as one router, with a runner of its own for background tasks.
+/// The whole showcase as one router, with a runner of its own for background tasks and a new
+/// item database in the temporary directory (for tests: each call gets an empty one).
 pub fn app() -> Router {
-    app_with_runner(&Runner::new())
+    app_with(&Services::new(Runner::new(), crud::Store::new(scratch_db())))
 }
 
-/// The whole showcase as one router, its background tasks tracked by `runner` (which a
-/// graceful shutdown drains).
-pub fn app_with_runner(runner: &Runner) -> Router {
+/// What the examples share with the binary: the background task runner (which a graceful
+/// shutdown drains) and the item store of `/seeds/crud`.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// Tracks the background tasks of every response.
+    pub runner: Runner,
+    /// The SQLite file of the CRUD example.
+    pub crud: crud::Store,
+}
+
+impl Services {
+    /// These services.
+    #[must_use]
+    pub const fn new(runner: Runner, crud: crud::Store) -> Self {
+        Self { runner, crud }
+    }
+}
+
+/// The whole showcase as one router, using `services`.
+pub fn app_with(services: &Services) -> Router {
     let mut app = Router::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
         match seed.router {
-            Some(router) if seed.at_root => app = app.merge(router(runner)),
-            Some(router) => app = app.nest(seed.prefix, router(runner)),
+            Some(router) if seed.at_root => app = app.merge(router(services)),
+            Some(router) => app = app.nest(seed.prefix, router(services)),
             None => {}
         }
     }
     app.layer(axum::middleware::from_fn(log_request))
+}
+
+/// A database file of its own in the temporary directory, for [`app`].
+fn scratch_db() -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("strata-showcase-{}-{n}.sqlite3", std::process::id()))
 }
 
 /// Logs each request with its status and duration through `tracing`.
@@ -45,33 +76,17 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Picks the listening address: `--addr ADDR` (or `--addr=ADDR`) on the command line, then the
-/// `STRATA_ADDR` environment variable, then [`DEFAULT_ADDR`].
+/// Reads `--addr HOST:PORT` (or `STRATA_ADDR`, else [`DEFAULT_ADDR`]) and `--db PATH` (or
+/// `CRUD_DB`, else `crud.sqlite3`).
 ///
 /// # Errors
 ///
 /// A message for the user when an argument is unknown or the address does not parse.
-pub fn listen_addr<I>(args: I, env: Option<String>) -> Result<SocketAddr, String>
+pub fn config<I>(args: I, addr_env: Option<String>, db_env: Option<String>) -> Result<crud::Config, String>
 where
     I: IntoIterator<Item = String>,
 {
-    let mut from_args = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if arg == "--addr" {
-            from_args = Some(args.next().ok_or("--addr needs an address, such as 127.0.0.1:8000")?);
-        } else if let Some(addr) = arg.strip_prefix("--addr=") {
-            from_args = Some(addr.to_owned());
-        } else {
-            return Err(format!("unknown argument {arg:?}; usage: showcase [--addr HOST:PORT]"));
-        }
-    }
-    let (raw, source) = match (from_args, env) {
-        (Some(a), _) => (a, "--addr"),
-        (None, Some(e)) if !e.is_empty() => (e, "STRATA_ADDR"),
-        _ => (DEFAULT_ADDR.to_owned(), "the default"),
-    };
-    raw.parse().map_err(|_| format!("{source} gave {raw:?}, which is not a HOST:PORT socket address"))
+    crud::config("showcase", args, addr_env, db_env)
 }
 
 #[cfg(test)]
@@ -84,20 +99,30 @@ mod tests {
 
     #[test]
     fn addr_comes_from_args_then_env_then_default() {
-        assert_eq!(listen_addr(args(&[]), None).unwrap().to_string(), DEFAULT_ADDR);
-        assert_eq!(listen_addr(args(&[]), Some("127.0.0.1:9".into())).unwrap().port(), 9);
+        assert_eq!(config(args(&[]), None, None).unwrap().addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(config(args(&[]), Some("127.0.0.1:9".into()), None).unwrap().addr.port(), 9);
         assert_eq!(
-            listen_addr(args(&["--addr", "127.0.0.1:7"]), Some("127.0.0.1:9".into())).unwrap().port(),
+            config(args(&["--addr", "127.0.0.1:7"]), Some("127.0.0.1:9".into()), None).unwrap().addr.port(),
             7
         );
-        assert_eq!(listen_addr(args(&["--addr=[::1]:6"]), None).unwrap().port(), 6);
+        assert_eq!(config(args(&["--addr=[::1]:6"]), None, None).unwrap().addr.port(), 6);
     }
 
     #[test]
     fn bad_addresses_and_arguments_are_explained() {
-        assert!(listen_addr(args(&["--addr", "nowhere"]), None).unwrap_err().contains("--addr"));
-        assert!(listen_addr(args(&[]), Some("x".into())).unwrap_err().contains("STRATA_ADDR"));
-        assert!(listen_addr(args(&["--port"]), None).unwrap_err().contains("usage"));
-        assert!(listen_addr(args(&["--addr"]), None).is_err());
+        assert!(config(args(&["--addr", "nowhere"]), None, None).unwrap_err().contains("--addr"));
+        assert!(config(args(&[]), Some("x".into()), None).unwrap_err().contains("STRATA_ADDR"));
+        assert!(config(args(&["--port"]), None, None).unwrap_err().contains("usage"));
+        assert!(config(args(&["--addr"]), None, None).is_err());
+    }
+
+    #[test]
+    fn the_database_comes_from_args_then_env_then_default() {
+        assert_eq!(config(args(&[]), None, None).unwrap().db, PathBuf::from(crud::DEFAULT_DB));
+        assert_eq!(config(args(&[]), None, Some("e.db".into())).unwrap().db, PathBuf::from("e.db"));
+        assert_eq!(
+            config(args(&["--db=a.db"]), None, Some("e.db".into())).unwrap().db,
+            PathBuf::from("a.db")
+        );
     }
 }

@@ -12,13 +12,23 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    let addr = match showcase::listen_addr(std::env::args().skip(1), std::env::var("STRATA_ADDR").ok()) {
-        Ok(addr) => addr,
+    let config = match showcase::config(
+        std::env::args().skip(1),
+        std::env::var("STRATA_ADDR").ok(),
+        std::env::var("CRUD_DB").ok(),
+    ) {
+        Ok(config) => config,
         Err(message) => {
             tracing::error!("{message}");
             return ExitCode::from(2);
         }
     };
+    let addr = config.addr;
+    let crud = crud::Store::new(&config.db);
+    if let Err(e) = crud.ready().await {
+        tracing::error!("cannot open the item database {}: {e}", config.db.display());
+        return ExitCode::FAILURE;
+    }
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -37,15 +47,14 @@ async fn main() -> ExitCode {
         }
         tracing::info!("shutting down");
     };
-    let runner = axum_strata::background::Runner::new();
-    let app =
-        showcase::app_with_runner(&runner).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let services = showcase::Services::new(axum_strata::background::Runner::new(), crud);
+    let app = showcase::app_with(&services).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }
     // Let the background tasks of the last responses finish.
-    let report = runner.drain(std::time::Duration::from_secs(10)).await;
+    let report = services.runner.drain(std::time::Duration::from_secs(10)).await;
     tracing::info!(
         done = report.stats.done,
         failed = report.stats.failed,

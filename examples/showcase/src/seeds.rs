@@ -1,9 +1,9 @@
 //! The seed examples of `shared/SEED_ROUTES.md`: where each is served and whether it is yet.
 
+use crate::Services;
 use axum::Router;
-use axum_strata::background::Runner;
 
-use crate::routes::{api, background, files, handlers, headers, responses, streams, template};
+use crate::routes::{api, background, files, handlers, headers, pagination, responses, streams, template};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -19,20 +19,20 @@ pub struct Seed {
     /// The path the index links to (after the prefix), when the example is served.
     pub link: Option<&'static str>,
     /// The example's router, nested under `prefix`, when it is served. It gets the app's
-    /// background task runner.
-    pub router: Option<fn(&Runner) -> Router>,
+    /// services (the background task runner, the item store).
+    pub router: Option<fn(&Services) -> Router>,
     /// Whether the router carries full paths and is merged at the root instead of nested.
     pub at_root: bool,
 }
 
 impl Seed {
-    const fn served(mut self, link: &'static str, router: fn(&Runner) -> Router) -> Self {
+    const fn served(mut self, link: &'static str, router: fn(&Services) -> Router) -> Self {
         self.link = Some(link);
         self.router = Some(router);
         self
     }
 
-    const fn served_at_root(mut self, link: &'static str, router: fn(&Runner) -> Router) -> Self {
+    const fn served_at_root(mut self, link: &'static str, router: fn(&Services) -> Router) -> Self {
         self.at_root = true;
         self.served(link, router)
     }
@@ -130,27 +130,30 @@ pub const SEEDS: &[Seed] = &[
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
         .served_at_root("/", |_| responses::custom_response()),
     seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"])
-        .served_at_root("/?name=alice", background::background),
+        .served_at_root("/?name=alice", |s| background::background(&s.runner)),
     seed(
         "/seeds/background-multiple",
         "000",
         "logging and saving background tasks",
         &["GET /?name=…", "GET /greeted"],
     )
-    .served_at_root("/greeted", background::background_multiple),
+    .served_at_root("/greeted", |s| background::background_multiple(&s.runner)),
     seed(
         "/seeds/pagination/classic",
         "000",
         "50 people, classic pagination",
         &["GET /people?page_size=…&current_page=…"],
-    ),
-    seed("/seeds/pagination/offset", "000", "50 people, limit/offset", &["GET /people?limit=…&offset=…"]),
+    )
+    .served("/people?page_size=10&current_page=1", |_| pagination::classic()),
+    seed("/seeds/pagination/offset", "000", "50 people, limit/offset", &["GET /people?limit=…&offset=…"])
+        .served("/people?limit=10&offset=0", |_| pagination::offset()),
     seed(
         "/seeds/pagination/cursor",
         "000",
         "50 people, cursor",
         &["GET /people?results_per_page=…&cursor=…"],
-    ),
+    )
+    .served("/people?results_per_page=10", |_| pagination::cursor()),
     seed(
         "/seeds/handlers",
         "001",
@@ -188,5 +191,6 @@ pub const SEEDS: &[Seed] = &[
         "003",
         "the items CRUD API on SQLite",
         &["GET/POST /items", "GET/PUT/PATCH/DELETE /items/{item_id}"],
-    ),
+    )
+    .served("/items", |s| crud::router(s.crud.clone())),
 ];

@@ -10,10 +10,34 @@ use tokio::{
     process::{Child, Command},
 };
 
-/// Starts the binary and waits (at most 30 s) for the line that names the bound address.
-async fn start(configure: impl FnOnce(&mut Command)) -> (Child, String) {
+/// A database path of the test's own in the temporary directory, removed when dropped.
+struct TempDb(std::path::PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> Self {
+        Self(std::env::temp_dir().join(format!("strata-showcase-bin-{}-{name}.sqlite3", std::process::id())))
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Starts the binary and waits (at most 30 s) for the line that names the bound address. The
+/// item database is `db` unless `configure` names another.
+async fn start(db: &TempDb, configure: impl FnOnce(&mut Command)) -> (Child, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_showcase"));
-    cmd.env_remove("STRATA_ADDR").env("RUST_LOG", "info").stderr(Stdio::piped()).kill_on_drop(true);
+    cmd.env_remove("STRATA_ADDR")
+        .env("CRUD_DB", &db.0)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     configure(&mut cmd);
     let mut child = cmd.spawn().expect("the showcase binary starts");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
@@ -43,7 +67,8 @@ async fn get(addr: &str, path: &str) -> String {
 
 #[tokio::test]
 async fn serves_the_index_on_the_address_given_by_flag() {
-    let (mut child, addr) = start(|c| {
+    let db = TempDb::new("flag");
+    let (mut child, addr) = start(&db, |c| {
         c.args(["--addr", "127.0.0.1:0"]);
     })
     .await;
@@ -59,11 +84,27 @@ async fn serves_the_index_on_the_address_given_by_flag() {
 
 #[tokio::test]
 async fn the_environment_variable_sets_the_address() {
-    let (mut child, addr) = start(|c| {
+    let db = TempDb::new("env");
+    let (mut child, addr) = start(&db, |c| {
         c.env("STRATA_ADDR", "127.0.0.1:0");
     })
     .await;
     assert!(get(&addr, "/").await.starts_with("HTTP/1.1 200 OK\r\n"));
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_item_database_is_created_where_the_flag_says() {
+    let (env_db, flag_db) = (TempDb::new("unused"), TempDb::new("db-flag"));
+    let (mut child, addr) = start(&env_db, |c| {
+        c.args(["--addr", "127.0.0.1:0", "--db"]).arg(&flag_db.0);
+    })
+    .await;
+    assert!(flag_db.0.exists(), "created at start");
+    assert!(!env_db.0.exists(), "the flag wins over CRUD_DB");
+    let items = get(&addr, "/seeds/crud/items").await;
+    assert!(items.starts_with("HTTP/1.1 200 OK\r\n"), "{items}");
+    assert!(items.contains(r#""name":"Laptop""#), "{items}");
     child.kill().await.unwrap();
 }
 

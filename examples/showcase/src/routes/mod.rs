@@ -5,6 +5,7 @@ pub mod background;
 pub mod files;
 pub mod handlers;
 pub mod headers;
+pub mod pagination;
 pub mod responses;
 pub mod streams;
 pub mod template;
