@@ -231,6 +231,56 @@ async fn if_match_guards_every_change() {
     );
 }
 
+#[tokio::test]
+async fn control_characters_in_names_are_refused_not_stored() {
+    let db = TempDb::new("nul");
+    let addr = start(&db).await;
+    for body in [r#"{"name": "\u0000", "price": 1}"#, r#"{"name": "a\nb", "price": 1}"#] {
+        let r = req(addr, "POST", "/items", &[], Some(body)).await;
+        assert_eq!(
+            errors(&r),
+            [("name".to_owned(), "must not contain control characters".to_owned())],
+            "{body}"
+        );
+    }
+    let r = req(addr, "PATCH", "/items/1", &[], Some(r#"{"name": "\u0000x"}"#)).await;
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn a_malformed_if_match_stops_the_change() {
+    let db = TempDb::new("malformed");
+    let addr = start(&db).await;
+    let tag = header(&req(addr, "GET", "/items/1", &[], None).await, "etag").trim_matches('"').to_owned();
+    let r = req(addr, "PATCH", "/items/1", &[&format!("if-match: {tag}")], Some(r#"{"price": 5}"#)).await;
+    assert_eq!(r.status(), 412, "a tag without its quotes is no precondition that holds");
+    assert_eq!(req(addr, "GET", "/items/1", &[], None).await.json()["price"], 999.99);
+}
+
+#[tokio::test]
+async fn existence_and_preconditions_come_before_the_body() {
+    let db = TempDb::new("order");
+    let addr = start(&db).await;
+    assert_eq!(req(addr, "PUT", "/items/999", &[], Some("not json")).await.status(), 404);
+    assert_eq!(
+        req(addr, "PATCH", "/items/1", &["if-match: \"stale\""], Some("{\"price\": 0}")).await.status(),
+        412
+    );
+    let huge = req(addr, "GET", "/items/99999999999999999999", &[], None).await;
+    assert_eq!(huge.status(), 404);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_are_problems() {
+    let db = TempDb::new("paths");
+    let addr = start(&db).await;
+    let r = req(addr, "POST", "/items/1", &[], Some("{}")).await;
+    assert_eq!((r.status(), header(&r, "content-type")), (405, "application/problem+json"));
+    assert!(header(&r, "allow").contains("GET"), "{}", r.head);
+    let r = req(addr, "GET", "/nowhere", &[], None).await;
+    assert_eq!((r.status(), header(&r, "content-type")), (404, "application/problem+json"));
+}
+
 /// Two clients that read the same version and both pass the `If-Match` check: the check and
 /// the write are one statement, so the second write finds the version gone.
 #[tokio::test]

@@ -5,8 +5,10 @@
 //! `If-Unmodified-Since` against the resource's current version *before* changing it, and
 //! answers 412 Precondition Failed (a problem response carrying the current `ETag`) when the
 //! client's copy is stale, or 428 Precondition Required when the application demands a
-//! precondition and the client sent none. Malformed precondition headers are ignored (RFC
-//! 9110 §13.1).
+//! precondition and the client sent none. Malformed dates are ignored (RFC 9110 §13.1.3,
+//! §13.1.4), but a malformed `If-Match` on an unsafe method fails the precondition: the client
+//! meant the change to be conditional (a common mistake is a tag without its quotes), and
+//! going ahead unconditionally could overwrite someone else's change.
 //!
 //! ```
 //! use axum::{Router, extract::State, http::StatusCode, routing::put};
@@ -52,13 +54,18 @@ use crate::{body::NoBody, problem::Problem};
 pub struct Precondition {
     method: Method,
     conditions: RequestConditions,
+    /// `If-Match` was sent but does not parse.
+    malformed_if_match: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Precondition {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(Self { method: parts.method.clone(), conditions: RequestConditions::from_headers(&parts.headers) })
+        let conditions = RequestConditions::from_headers(&parts.headers);
+        let malformed_if_match =
+            conditions.if_match().is_none() && parts.headers.contains_key(header::IF_MATCH);
+        Ok(Self { method: parts.method.clone(), conditions, malformed_if_match })
     }
 }
 
@@ -70,7 +77,7 @@ impl Precondition {
     ///
     /// [`PreconditionRejection::Required`] when neither header is there (or both are malformed).
     pub fn require(&self) -> Result<&Self, PreconditionRejection> {
-        if self.conditions.has_change_precondition() {
+        if self.conditions.has_change_precondition() || self.malformed_if_match {
             Ok(self)
         } else {
             Err(PreconditionRejection::Required)
@@ -103,6 +110,9 @@ impl Precondition {
     ) -> Result<(), PreconditionRejection> {
         let etag = current.and_then(|c| c.etag).cloned();
         let last_modified = current.and_then(|c| c.last_modified);
+        if self.malformed_if_match && !self.method.is_safe() {
+            return Err(PreconditionRejection::Failed { etag });
+        }
         match self.conditions.evaluate(&self.method, current) {
             Outcome::NotModified => Err(PreconditionRejection::NotModified { etag, last_modified }),
             Outcome::PreconditionFailed => Err(PreconditionRejection::Failed { etag }),
@@ -211,6 +221,26 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    async fn precondition(method: Method, if_match: &str) -> Precondition {
+        let request =
+            http::Request::builder().method(method).header("if-match", if_match).body(()).unwrap_or_default();
+        let (mut parts, ()) = request.into_parts();
+        match Precondition::from_request_parts(&mut parts, &()).await {
+            Ok(p) => p,
+            Err(never) => match never {},
+        }
+    }
+
+    #[tokio::test]
+    async fn a_malformed_if_match_fails_unsafe_methods_only() {
+        let tag = ETag::strong("v1").ok();
+        let unquoted = precondition(Method::PATCH, "v1").await;
+        assert!(unquoted.require().is_ok(), "the client did send a precondition");
+        assert!(matches!(unquoted.check(tag.as_ref()), Err(PreconditionRejection::Failed { .. })));
+        assert!(precondition(Method::GET, "v1").await.check(tag.as_ref()).is_ok());
+        assert!(precondition(Method::PATCH, "\"v1\"").await.check(tag.as_ref()).is_ok());
+    }
 
     #[test]
     fn dates_outside_what_http_can_express_are_left_out_not_a_panic() {

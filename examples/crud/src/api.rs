@@ -30,6 +30,10 @@ pub fn router(store: Store) -> Router {
     Router::new()
         .route("/items", get(list_items).post(create_item))
         .route("/items/{item_id}", get(get_item).put(replace_item).patch(update_item).delete(delete_item))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
+        })
         .with_state(store)
         // The tutorial's limits: 10 items unless asked, at most 100.
         .layer(Pagination::new().default_size(10).max_size(100))
@@ -46,15 +50,11 @@ fn not_found(id: i64) -> Problem {
     Problem::new(StatusCode::NOT_FOUND).with_detail(format!("there is no item {id}"))
 }
 
-fn stale(now: &Stored) -> Error {
-    Error::Precondition(PreconditionRejection::Failed { etag: Some(etag(&now.item)) })
-}
-
 /// Why a request failed: a problem response, or a failed precondition (412 with the current
 /// `ETag`).
 #[derive(Debug)]
 pub enum Error {
-    /// 400, 404, 415, 500 …
+    /// 400, 404, 409, 415, 500 …
     Problem(Problem),
     /// 412.
     Precondition(PreconditionRejection),
@@ -101,7 +101,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemId {
                 .with_error("item_id", "must be a whole number")
         };
         let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| invalid())?;
-        raw.parse().map(Self).map_err(|_| invalid())
+        match raw.parse() {
+            Ok(id) => Ok(Self(id)),
+            // A whole number too large for an id names no item.
+            Err(_) if !raw.is_empty() && raw.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) => {
+                Err(Problem::new(StatusCode::NOT_FOUND).with_detail(format!("there is no item {raw}")))
+            }
+            Err(_) => Err(invalid()),
+        }
     }
 }
 
@@ -162,10 +169,13 @@ impl Fields {
         match body.get("name") {
             None | Some(Value::Null) if all => fail("name", "is required"),
             None | Some(Value::Null) => {}
-            Some(Value::String(name)) if (1..=MAX_NAME_CHARS).contains(&name.chars().count()) => {
-                fields.name = Some(name.clone());
+            Some(Value::String(name)) if !(1..=MAX_NAME_CHARS).contains(&name.chars().count()) => {
+                fail("name", "must be 1 to 100 characters");
             }
-            Some(Value::String(_)) => fail("name", "must be 1 to 100 characters"),
+            Some(Value::String(name)) if name.chars().any(char::is_control) => {
+                fail("name", "must not contain control characters");
+            }
+            Some(Value::String(name)) => fields.name = Some(name.clone()),
             Some(_) => fail("name", "must be a string"),
         }
         match body.get("price") {
@@ -219,6 +229,10 @@ async fn get_item(State(store): State<Store>, ItemId(id): ItemId) -> Result<Resp
     Ok(with_etag(stored.item))
 }
 
+/// How many times a change is tried again when another one lands between the read and the
+/// write, before answering 409.
+const ATTEMPTS: usize = 8;
+
 /// The item as it is now, if the request's preconditions hold for it.
 async fn current(store: &Store, id: i64, precondition: &Precondition) -> Result<Stored, Error> {
     let now = store.get(id).await?;
@@ -226,13 +240,32 @@ async fn current(store: &Store, id: i64, precondition: &Precondition) -> Result<
     now.ok_or_else(|| not_found(id).into())
 }
 
-/// Changes the item to `name` and `price`, unless it changed since `now`.
-async fn change(store: &Store, now: Stored, name: &str, price: f64) -> Result<Item, Error> {
-    match store.update(now.item.id, now.version, name, price).await? {
-        Changed::Done(stored) => Ok(stored.item),
-        Changed::Stale(changed) => Err(stale(&changed)),
-        Changed::Gone => Err(not_found(now.item.id).into()),
+fn conflict() -> Error {
+    Problem::new(StatusCode::CONFLICT)
+        .with_detail("the item kept changing while this request tried to change it")
+        .into()
+}
+
+/// Reads the item, checks the preconditions, and writes `change(item)` only if the item is still
+/// the version read (one SQL statement); if another change landed in between, starts over, so
+/// that a 412 only ever answers a precondition that fails on the item as it is.
+async fn change(store: &Store, id: i64, precondition: &Precondition, fields: &Fields) -> Result<Item, Error> {
+    for _ in 0..ATTEMPTS {
+        let now = current(store, id, precondition).await?;
+        let name = fields.name.as_deref().unwrap_or(&now.item.name);
+        let price = fields.price.unwrap_or(now.item.price);
+        if let Changed::Done(stored) = store.update(id, now.version, name, price).await? {
+            return Ok(stored.item);
+        }
     }
+    Err(conflict())
+}
+
+/// The request's body, once the item and the preconditions are known to allow the change (RFC
+/// 9110 §13.2.1: preconditions come before the content is processed).
+async fn body(request: Request, all: bool) -> Result<Fields, Error> {
+    let JsonObject(body) = JsonObject::from_request(request, &()).await?;
+    Ok(Fields::read(&body, all)?)
 }
 
 /// `PUT /items/{item_id}`: replaces the name and price. `If-Match` makes it conditional.
@@ -243,31 +276,27 @@ async fn replace_item(
     State(store): State<Store>,
     ItemId(id): ItemId,
     precondition: Precondition,
-    JsonObject(body): JsonObject,
+    request: Request,
 ) -> Result<Response<Item>, Error> {
-    let fields = Fields::read(&body, true)?;
-    let now = current(&store, id, &precondition).await?;
-    let item =
-        change(&store, now, fields.name.as_deref().unwrap_or_default(), fields.price.unwrap_or(1.0)).await?;
-    Ok(Response::new(item))
+    current(&store, id, &precondition).await?;
+    let fields = body(request, true).await?;
+    Ok(Response::new(change(&store, id, &precondition, &fields).await?))
 }
 
-/// `PATCH /items/{item_id}`: changes the fields given. `If-Match` makes it conditional.
+/// `PATCH /items/{item_id}`: changes the fields given (`null` leaves one as it is). `If-Match`
+/// makes it conditional.
 async fn update_item(
     State(store): State<Store>,
     ItemId(id): ItemId,
     precondition: Precondition,
-    JsonObject(body): JsonObject,
+    request: Request,
 ) -> Result<Response<Item>, Error> {
-    let fields = Fields::read(&body, false)?;
     let now = current(&store, id, &precondition).await?;
+    let fields = body(request, false).await?;
     if fields.name.is_none() && fields.price.is_none() {
         return Ok(with_etag(now.item));
     }
-    let name = fields.name.unwrap_or_else(|| now.item.name.clone());
-    let price = fields.price.unwrap_or(now.item.price);
-    let item = change(&store, now, &name, price).await?;
-    Ok(with_etag(item))
+    Ok(with_etag(change(&store, id, &precondition, &fields).await?))
 }
 
 /// `DELETE /items/{item_id}`: 204 without a body. `If-Match` makes it conditional.
@@ -276,10 +305,11 @@ async fn delete_item(
     ItemId(id): ItemId,
     precondition: Precondition,
 ) -> Result<AxumResponse, Error> {
-    let now = current(&store, id, &precondition).await?;
-    match store.delete(id, now.version).await? {
-        Changed::Done(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Changed::Stale(changed) => Err(stale(&changed)),
-        Changed::Gone => Err(not_found(id).into()),
+    for _ in 0..ATTEMPTS {
+        let now = current(&store, id, &precondition).await?;
+        if store.delete(id, now.version).await? == Changed::Done(()) {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
     }
+    Err(conflict())
 }

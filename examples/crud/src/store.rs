@@ -2,14 +2,17 @@
 
 use std::{borrow::Cow, fmt, path::Path, sync::Arc};
 
+use futures_core::future::BoxFuture;
+
 use axum_strata::{
-    pagination::{CursorPaginator, OffsetPaginator},
+    pagination::{CursorPaginator, OffsetPagination, OffsetPaginator, OffsetParams},
     problem::Problem,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{
-    Row, SqlitePool,
-    migrate::{Migration, MigrationType, Migrator},
+    Row, SqliteConnection, SqlitePool,
+    error::BoxDynError,
+    migrate::{Migration, MigrationSource, MigrationType, Migrator},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
 };
 use tokio::sync::OnceCell;
@@ -45,16 +48,23 @@ pub enum Changed<T> {
     Gone,
 }
 
-/// The migrations in `migrations/`, compiled in so that the binary needs no files beside it.
-fn migrator() -> Migrator {
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("create items"),
-        MigrationType::Simple,
-        Cow::Borrowed(include_str!("../migrations/0001_create_items.sql")),
-        false,
-    )];
-    Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
+/// The migrations in `migrations/`, compiled in so that the binary needs no files beside it
+/// (what `sqlx::migrate!` does, without sqlx's macros and their build time).
+#[derive(Debug)]
+struct Embedded;
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(self) -> BoxFuture<'s, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async {
+            Ok(vec![Migration::new(
+                1,
+                Cow::Borrowed("create items"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../migrations/0001_create_items.sql")),
+                false,
+            )])
+        })
+    }
 }
 
 /// A database error: logged, and answered as a 500 problem that does not leak its text.
@@ -92,6 +102,7 @@ impl From<StoreError> for Problem {
 #[derive(Clone, Debug)]
 pub struct Store {
     options: SqliteConnectOptions,
+    pool_options: fn() -> SqlitePoolOptions,
     pool: Arc<OnceCell<SqlitePool>>,
 }
 
@@ -104,7 +115,16 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true);
-        Self { options, pool: Arc::new(OnceCell::new()) }
+        Self { options, pool_options: SqlitePoolOptions::new, pool: Arc::new(OnceCell::new()) }
+    }
+
+    /// A store in memory, gone with the last clone: one connection, kept open for good (for
+    /// examples and tests that need no file).
+    pub fn memory() -> Self {
+        let options = SqliteConnectOptions::new().in_memory(true);
+        let pool_options =
+            || SqlitePoolOptions::new().max_connections(1).idle_timeout(None).max_lifetime(None);
+        Self { options, pool_options, pool: Arc::new(OnceCell::new()) }
     }
 
     /// Opens the file and applies the migrations it lacks (once; after a failure, the next use
@@ -116,8 +136,8 @@ impl Store {
     pub async fn ready(&self) -> Result<&SqlitePool, StoreError> {
         self.pool
             .get_or_try_init(|| async {
-                let pool = SqlitePoolOptions::new().connect_with(self.options.clone()).await?;
-                migrator().run(&pool).await?;
+                let pool = (self.pool_options)().connect_with(self.options.clone()).await?;
+                Migrator::new(Embedded).await?.run(&pool).await?;
                 Ok::<_, StoreError>(pool)
             })
             .await
@@ -226,13 +246,33 @@ impl OffsetPaginator for Store {
     }
 
     async fn items(&self, limit: u64, offset: u64) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, price, version FROM items ORDER BY id LIMIT ? OFFSET ?")
-            .bind(signed(limit))
-            .bind(signed(offset))
-            .fetch_all(self.ready().await?)
-            .await?;
-        rows.iter().map(|row| Ok(stored(row)?.item)).collect()
+        let mut conn = self.ready().await?.acquire().await?;
+        page_at(&mut conn, limit, offset).await
     }
+
+    /// The total and the items from one snapshot (one read transaction), so that they agree
+    /// while others write.
+    async fn paginate(&self, params: &OffsetParams) -> Result<OffsetPagination<Item>, StoreError> {
+        let mut tx = self.ready().await?.begin().await?;
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM items").fetch_one(&mut *tx).await?;
+        let total = u64::try_from(count).unwrap_or(0);
+        let items = if params.offset < total {
+            page_at(&mut tx, params.limit, params.offset).await?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(params.page(items, total))
+    }
+}
+
+async fn page_at(conn: &mut SqliteConnection, limit: u64, offset: u64) -> Result<Vec<Item>, StoreError> {
+    let rows = sqlx::query("SELECT id, name, price, version FROM items ORDER BY id LIMIT ? OFFSET ?")
+        .bind(signed(limit))
+        .bind(signed(offset))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|row| Ok(stored(row)?.item)).collect()
 }
 
 /// Keyset pages, in id order: the cursor is the last id seen, and a page is

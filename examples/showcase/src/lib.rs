@@ -7,11 +7,7 @@
 //! given by `--db` or `CRUD_DB`, by default `crud.sqlite3` in the working directory, created
 //! on first run.
 
-use std::{
-    path::PathBuf,
-    sync::atomic::{AtomicU64, Ordering},
-    time::Instant,
-};
+use std::time::Instant;
 
 use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
 use axum_strata::background::Runner;
@@ -23,10 +19,11 @@ pub mod seeds;
 /// The address the showcase listens on when neither `--addr` nor `STRATA_ADDR` says otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
-/// The whole showcase as one router, with a runner of its own for background tasks and a new
-/// item database in the temporary directory (for tests: each call gets an empty one).
+/// The whole showcase as one router, with a runner of its own for background tasks and an
+/// item database of its own in memory (for tests: each call starts with the tutorial's one
+/// item). The binary keeps its items in a file instead.
 pub fn app() -> Router {
-    app_with(&Services::new(Runner::new(), crud::Store::new(scratch_db())))
+    app_with(&Services::new(Runner::new(), crud::Store::memory()))
 }
 
 /// What the examples share with the binary: the background task runner (which a graceful
@@ -60,13 +57,6 @@ pub fn app_with(services: &Services) -> Router {
     app.layer(axum::middleware::from_fn(log_request))
 }
 
-/// A database file of its own in the temporary directory, for [`app`].
-fn scratch_db() -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("strata-showcase-{}-{n}.sqlite3", std::process::id()))
-}
-
 /// Logs each request with its status and duration through `tracing`.
 async fn log_request(request: Request, next: Next) -> Response {
     let (method, uri) = (request.method().clone(), request.uri().clone());
@@ -91,6 +81,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn args(a: &[&str]) -> Vec<String> {

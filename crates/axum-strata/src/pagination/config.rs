@@ -10,6 +10,9 @@ use tower::{Layer, Service};
 
 use super::cursor::CursorKey;
 
+/// The shortest cursor key [`Pagination::cursor_key`] takes, in bytes.
+pub const MIN_KEY_LEN: usize = 16;
+
 /// The largest page size when no level sets one.
 pub const DEFAULT_MAX_SIZE: u64 = 100;
 
@@ -63,9 +66,19 @@ impl Pagination {
     }
 
     /// Signs cursors with this key (HMAC-SHA-256), so that a forged, altered, truncated or
-    /// foreign cursor is answered 400. Use at least 32 random bytes, the same on every instance
-    /// that serves the route.
+    /// foreign cursor is answered 400. Use 32 random bytes or more, the same on every instance
+    /// that serves the route. Cursors are signed, not encrypted: clients can read the value.
+    ///
+    /// # Panics
+    ///
+    /// When the key is shorter than [`MIN_KEY_LEN`] bytes: a short key makes forgeable
+    /// cursors, a mistake better found at start than in production.
     pub fn cursor_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        assert!(
+            key.as_ref().len() >= MIN_KEY_LEN,
+            "Pagination::cursor_key: a key of {} bytes is too short to sign cursors (at least {MIN_KEY_LEN}, 32 recommended)",
+            key.as_ref().len()
+        );
         self.key = Some(CursorKey::new(key.as_ref()));
         self
     }

@@ -9,7 +9,7 @@ use super::params::{ClassicParams, CursorParams, LinkBase, OffsetParams};
 use crate::{negotiation::Negotiated, problem::Problem};
 
 /// The header that carries the total number of items, where it is known.
-pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+pub const X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
 /// What the response adds to the body: the request to link from, and the total.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Extra {
             }
         }
         if let Some(total) = self.total {
-            headers.insert(X_TOTAL_COUNT.clone(), HeaderValue::from(total));
+            headers.insert(X_TOTAL_COUNT, HeaderValue::from(total));
         }
         response
     }
@@ -65,6 +65,18 @@ pub struct ClassicPagination<T> {
 }
 
 impl<T> ClassicPagination<T> {
+    /// The same page with each item turned into another (rows into what clients see, say),
+    /// keeping its links.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> ClassicPagination<U> {
+        ClassicPagination {
+            items: self.items.into_iter().map(f).collect(),
+            page_size: self.page_size,
+            current_page: self.current_page,
+            total_pages: self.total_pages,
+            extra: self.extra,
+        }
+    }
+
     /// A page with these values and no `Link` header.
     pub fn new(items: Vec<T>, page_size: u64, current_page: u64, total_pages: u64) -> Self {
         Self { items, page_size, current_page, total_pages, extra: Extra::default() }
@@ -104,7 +116,9 @@ impl ClassicParams {
 impl<T: Serialize + Send + Sync + 'static> IntoResponse for ClassicPagination<T> {
     fn into_response(mut self) -> Response {
         let links = self.links();
-        let extra = std::mem::take(&mut self.extra);
+        let mut extra = std::mem::take(&mut self.extra);
+        // Only a total that still agrees with the body's page count is sent.
+        extra.total = extra.total.filter(|total| total.div_ceil(self.page_size.max(1)) == self.total_pages);
         extra.respond(self, links)
     }
 }
@@ -130,6 +144,18 @@ pub struct OffsetPagination<T> {
 }
 
 impl<T> OffsetPagination<T> {
+    /// The same page with each item turned into another (rows into what clients see, say),
+    /// keeping its links.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> OffsetPagination<U> {
+        OffsetPagination {
+            items: self.items.into_iter().map(f).collect(),
+            limit: self.limit,
+            offset: self.offset,
+            total: self.total,
+            extra: self.extra,
+        }
+    }
+
     /// A page with these values and no `Link` header.
     pub fn new(items: Vec<T>, limit: u64, offset: u64, total: u64) -> Self {
         Self { items, limit, offset, total, extra: Extra::default() }
@@ -171,7 +197,9 @@ impl OffsetParams {
 impl<T: Serialize + Send + Sync + 'static> IntoResponse for OffsetPagination<T> {
     fn into_response(mut self) -> Response {
         let links = self.links();
-        let extra = std::mem::take(&mut self.extra);
+        let mut extra = std::mem::take(&mut self.extra);
+        // The header says what the body says, even if a handler changed `total`.
+        extra.total = extra.total.map(|_| self.total);
         extra.respond(self, links)
     }
 }
@@ -195,6 +223,17 @@ pub struct CursorPagination<T> {
 }
 
 impl<T> CursorPagination<T> {
+    /// The same page with each item turned into another (rows into what clients see, say),
+    /// keeping its links.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> CursorPagination<U> {
+        CursorPagination {
+            items: self.items.into_iter().map(f).collect(),
+            results_per_page: self.results_per_page,
+            cursor: self.cursor,
+            extra: self.extra,
+        }
+    }
+
     /// A page with these values and no `Link` header.
     pub fn new(items: Vec<T>, results_per_page: u64, cursor: Option<String>) -> Self {
         Self { items, results_per_page, cursor, extra: Extra::default() }

@@ -20,7 +20,11 @@
 //!   ([`OffsetParams::page`] and its twins).
 //! - **Opaque cursors**: the paginator's cursor value, serialized and URL-safe base64 encoded.
 //!   With [`Pagination::cursor_key`] they carry an HMAC-SHA-256 tag bound to the route's path,
-//!   so a forged, altered, truncated or foreign cursor is a 400 problem, never a query.
+//!   so a forged, altered, truncated or foreign cursor is a 400 problem, never a query. Cursors
+//!   are signed, not encrypted: clients can read the value, so keep secrets out of it.
+//!
+//! Without any [`Pagination`] level, the page size is a required parameter (400 when
+//! missing); give a level a [`default_size`](Pagination::default_size) to make it optional.
 //!
 //! ```
 //! use axum::{Router, routing::get};
@@ -52,7 +56,7 @@ mod paginator;
 mod params;
 
 pub use self::{
-    config::{DEFAULT_MAX_SIZE, Pagination, PaginationService},
+    config::{DEFAULT_MAX_SIZE, MIN_KEY_LEN, Pagination, PaginationService},
     container::{ClassicPagination, CursorPagination, OffsetPagination, X_TOTAL_COUNT},
     paginator::{
         ClassicPaginator, CursorPage, CursorPaginator, OffsetPaginator, SyncClassicPaginator,

@@ -31,7 +31,14 @@ impl LinkBase {
             }
             kept.push_str(pair.raw);
         }
-        Self { path: uri.path().to_owned(), kept }
+        // `//host/x` is a valid request path, but as a link target it names another host.
+        let path = uri.path();
+        let path = if path.starts_with("//") {
+            format!("/{}", path.trim_start_matches('/'))
+        } else {
+            path.to_owned()
+        };
+        Self { path, kept }
     }
 
     #[cfg(test)]
@@ -351,6 +358,12 @@ mod tests {
         );
         let p = offset("/p?limit=5", None).await.unwrap();
         assert_eq!(p.base.unwrap().url(&[("limit", "5")]), "/p?limit=5");
+    }
+
+    #[tokio::test]
+    async fn links_never_name_another_host() {
+        let p = offset("//evil.example/p?limit=5", None).await.unwrap();
+        assert_eq!(p.base.unwrap().url(&[("limit", "5")]), "/evil.example/p?limit=5");
     }
 
     #[test]
