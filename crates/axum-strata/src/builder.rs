@@ -426,12 +426,13 @@ impl StrataLayer {
 type WithTemplates<S> = Either<Templates<S>, S>;
 type WithNegotiation<S> = Either<Negotiation<WithTemplates<S>>, WithTemplates<S>>;
 type WithStatus<S> = Either<DefaultStatus<WithNegotiation<S>>, WithNegotiation<S>>;
-type WithHeaders<S> = Cookies<ResponseHeaders<WithStatus<S>>>;
+type WithResponseHeaders<S> = Either<ResponseHeaders<WithStatus<S>>, WithStatus<S>>;
+type WithHeaders<S> = Either<Cookies<WithResponseHeaders<S>>, WithResponseHeaders<S>>;
 type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
 type WithRanges<S> = Either<Ranges<WithConditional<S>>, WithConditional<S>>;
-type WithNoBody<S> = MapResponse<WithRanges<S>, fn(Response) -> Response>;
+type WithNoBody<S> = Either<MapResponse<WithRanges<S>, fn(Response) -> Response>, WithRanges<S>>;
 type WithBackground<S> = Either<Background<WithNoBody<S>, Body>, WithNoBody<S>>;
 
 /// axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to `HEAD` would
@@ -465,7 +466,18 @@ impl<S> Layer<S> for StrataLayer {
         } else {
             Either::Right(inner)
         };
-        let inner = self.cookies.layer(self.headers.layer(inner));
+        // A level without headers or cookies adds no layer for them (each layer costs a future
+        // and a move of the response on every request).
+        let inner = if self.headers.is_empty() {
+            Either::Right(inner)
+        } else {
+            Either::Left(self.headers.layer(inner))
+        };
+        let inner = if self.cookies.is_empty() {
+            Either::Right(inner)
+        } else {
+            Either::Left(self.cookies.layer(inner))
+        };
         let inner = match self.computed_etag {
             Some(etag) => Either::Left(etag.layer(inner)),
             None => Either::Right(inner),
@@ -482,7 +494,12 @@ impl<S> Layer<S> for StrataLayer {
         // Ranges come last among the preconditions (RFC 9110 §13.2.2).
         let inner =
             if self.app { Either::Left(RangeLayer::new().layer(inner)) } else { Either::Right(inner) };
-        let inner = MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response);
+        // Only the app answers 304 itself.
+        let inner = if self.app {
+            Either::Left(MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response))
+        } else {
+            Either::Right(inner)
+        };
         // The app always has one, for the extractor and to wrap bodies other layers replaced.
         let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {
             let mut layer = BackgroundLayer::new(Body::new);

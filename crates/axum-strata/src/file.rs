@@ -178,28 +178,38 @@ impl File {
     /// not be read, 500 otherwise.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, FileError> {
         let path = path.as_ref().to_path_buf();
-        let file = tokio::fs::File::open(&path).await.map_err(|e| FileError::from_io(e, &path))?;
-        let metadata = file.metadata().await.map_err(|e| FileError::from_io(e, &path))?;
-        if !metadata.is_file() {
+        // Open, metadata and (for a small file) the whole read in one trip to the blocking pool:
+        // each trip costs more than the work itself for a small file.
+        let opened = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || -> io::Result<Option<(std::fs::File, std::fs::Metadata, Option<Bytes>)>> {
+                use std::io::Read as _;
+                let mut file = std::fs::File::open(&path)?;
+                let metadata = file.metadata()?;
+                if !metadata.is_file() {
+                    return Ok(None);
+                }
+                // A small file is read now, while the handler awaits anyway: the response is then
+                // ready to go out head and body in one write (with Nagle's algorithm on, a head
+                // sent alone waits for the client's delayed ACK).
+                let data = if metadata.len() <= READ_AT_OPEN {
+                    let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+                    // Bounded: a file that grew since its metadata was read is not read whole.
+                    (&mut file).take(READ_AT_OPEN).read_to_end(&mut buf)?;
+                    Some(Bytes::from(buf))
+                } else {
+                    None
+                };
+                Ok(Some((file, metadata, data)))
+            }
+        })
+        .await
+        .map_err(|e| FileError::Other(io::Error::other(e)))?
+        .map_err(|e| FileError::from_io(e, &path))?;
+        let Some((file, metadata, data)) = opened else {
             return Err(FileError::NotFound);
-        }
-        // A small file is read now, while the handler awaits anyway: the response is then ready
-        // to go out head and body in one write (with Nagle's algorithm on, a head sent alone
-        // waits for the client's delayed ACK).
-        let mut file = file;
-        let data = if metadata.len() <= READ_AT_OPEN {
-            use tokio::io::AsyncReadExt as _;
-            let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-            // Bounded: a file that grew since its metadata was read is not read whole.
-            (&mut file)
-                .take(READ_AT_OPEN)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| FileError::from_io(e, &path))?;
-            Some(Bytes::from(buf))
-        } else {
-            None
         };
+        let file = tokio::fs::File::from_std(file);
         let len = data_len(data.as_ref(), metadata.len());
         Ok(Self {
             file,

@@ -38,7 +38,7 @@ use std::{
     fmt,
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, Mutex},
     task::{Context, Poll, ready},
 };
 
@@ -218,7 +218,9 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for Negotiated<T> {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response.extensions_mut().insert(Intent(value));
         // Like every Strata response type, it leaves the status to the method.
-        response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
+        if strata_tower::default_status::marker_needed() {
+            response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
+        }
         response
     }
 }
@@ -270,36 +272,51 @@ struct Config {
     /// JSON whatever the request accepts, without `Vary`: what `Strata::app()` does with values
     /// no level negotiated, as axum's `Json` would.
     json_only: bool,
+    /// The last choices made for single-line `Accept` values: clients send the same value on
+    /// every request, and parsing a browser's costs more than the rest of the negotiation.
+    recent: Mutex<Recent>,
+}
+
+/// How many `Accept` values a layer remembers the choice for.
+const RECENT: usize = 8;
+
+/// A choice among the offers: indexes into the formats and their media types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Choice {
+    Offer(usize, usize),
+    Fallback,
+    NotAcceptable,
+}
+
+/// The choices for the last [`RECENT`] `Accept` values (`None`: no header), replaced in turn.
+#[derive(Debug, Default)]
+struct Recent {
+    entries: Vec<(Option<HeaderValue>, Choice)>,
+    next: usize,
+}
+
+impl Config {
+    fn new(formats: Vec<Format>, fallback: Option<Format>, json_only: bool) -> Self {
+        Self { formats, fallback, json_only, recent: Mutex::new(Recent::default()) }
+    }
 }
 
 impl NegotiationLayer {
     /// Offers `formats`, in the server's order of preference.
     pub fn new(formats: impl IntoIterator<Item = Format>) -> Self {
-        Self {
-            config: Arc::new(Config {
-                formats: formats.into_iter().collect(),
-                fallback: None,
-                json_only: false,
-            }),
-        }
+        Self { config: Arc::new(Config::new(formats.into_iter().collect(), None, false)) }
     }
 
     /// Sends every negotiated value as JSON, ignoring `Accept` (and adding no `Vary`).
     #[cfg(any(test, feature = "layers"))]
     pub(crate) fn json_only() -> Self {
-        Self { config: Arc::new(Config { formats: vec![Format::json()], fallback: None, json_only: true }) }
+        Self { config: Arc::new(Config::new(vec![Format::json()], None, true)) }
     }
 
     /// Answers with `format` instead of 406 when nothing offered is acceptable.
     pub fn fallback(self, format: Format) -> Self {
         let config = &self.config;
-        Self {
-            config: Arc::new(Config {
-                formats: config.formats.clone(),
-                fallback: Some(format),
-                json_only: config.json_only,
-            }),
-        }
+        Self { config: Arc::new(Config::new(config.formats.clone(), Some(format), config.json_only)) }
     }
 
     #[cfg(feature = "layers")]
@@ -308,23 +325,63 @@ impl NegotiationLayer {
     }
 
     /// Picks the format and media type for `accept`.
-    fn choose(&self, accept: &strata_headers::Accept) -> Option<(&Format, Mime)> {
+    fn choose(&self, accept: &strata_headers::Accept) -> Choice {
         let config = &*self.config;
         if config.json_only {
-            return config.formats.first().map(|f| (f, mime::APPLICATION_JSON));
+            return Choice::Offer(0, 0);
         }
-        let offers = config.formats.iter().flat_map(|f| f.media_types.iter().map(move |m| (f, m)));
-        let mut best: Option<(&Format, &Mime, u16)> = None;
-        for (format, offer) in offers {
-            let q = accept.quality(offer).thousandths();
-            if q > 0 && best.is_none_or(|(_, _, b)| q > b) {
-                best = Some((format, offer, q));
+        let mut best: Option<(Choice, u16)> = None;
+        for (f, format) in config.formats.iter().enumerate() {
+            for (m, offer) in format.media_types.iter().enumerate() {
+                let q = accept.quality(offer).thousandths();
+                if q > 0 && best.is_none_or(|(_, b)| q > b) {
+                    best = Some((Choice::Offer(f, m), q));
+                }
             }
         }
-        if let Some((format, offer, _)) = best {
-            return Some((format, offer.clone()));
+        match best {
+            Some((choice, _)) => choice,
+            None if config.fallback.is_some() => Choice::Fallback,
+            None => Choice::NotAcceptable,
         }
-        config.fallback.as_ref().and_then(|f| f.media_types.first().map(|m| (f, m.clone())))
+    }
+
+    /// The choice for the request's `Accept` lines, remembered for single-line values.
+    fn choice(&self, first: Option<&HeaderValue>, more: &[HeaderValue]) -> Choice {
+        if self.config.json_only {
+            return Choice::Offer(0, 0);
+        }
+        if !more.is_empty() {
+            return self.choose(&accept_of(first.into_iter().chain(more.iter())));
+        }
+        // Busy: decide without the memory rather than wait for it.
+        if let Ok(recent) = self.config.recent.try_lock()
+            && let Some((_, choice)) = recent.entries.iter().find(|(value, _)| value.as_ref() == first)
+        {
+            return *choice;
+        }
+        let choice = self.choose(&accept_of(first.into_iter()));
+        if let Ok(mut recent) = self.config.recent.try_lock() {
+            let entry = (first.cloned(), choice);
+            let next = recent.next;
+            if recent.entries.len() < RECENT {
+                recent.entries.push(entry);
+            } else {
+                recent.entries[next] = entry;
+            }
+            recent.next = (next + 1) % RECENT;
+        }
+        choice
+    }
+
+    /// The format and media type of a choice.
+    fn chosen(&self, choice: Choice) -> Option<(&Format, &Mime)> {
+        let config = &*self.config;
+        match choice {
+            Choice::Offer(f, m) => config.formats.get(f).and_then(|f| f.media_types.get(m).map(|m| (f, m))),
+            Choice::Fallback => config.fallback.as_ref().and_then(|f| f.media_types.first().map(|m| (f, m))),
+            Choice::NotAcceptable => None,
+        }
     }
 
     /// Resolves a response's negotiation intent, if it carries one.
@@ -332,15 +389,15 @@ impl NegotiationLayer {
     /// A 406 or a 500 replaces only the status, the body and its `Content-Type`: the headers
     /// and extensions the handler and closer levels gave the response (its `Cache-Control`,
     /// cookies, claims) stay.
-    fn resolve(&self, accept: &strata_headers::Accept, mut response: Response) -> Response {
+    fn resolve(&self, choice: Choice, mut response: Response) -> Response {
         let Some(Intent(value)) = response.extensions_mut().remove::<Intent>() else {
             return response;
         };
-        let problem = match self.choose(accept) {
-            Some((format, chosen)) => match format.render(&*value, &chosen) {
+        let problem = match self.chosen(choice) {
+            Some((format, chosen)) => match format.render(&*value, chosen) {
                 Ok(bytes) => {
                     *response.body_mut() = Body::from(bytes);
-                    match content_type(&chosen) {
+                    match content_type(chosen) {
                         Some(ct) => {
                             response.headers_mut().insert(header::CONTENT_TYPE, ct);
                         }
@@ -458,8 +515,8 @@ where
         if response.extensions().get::<Intent>().is_none() {
             return Poll::Ready(Ok(response));
         }
-        let accept = accept_of(this.first.iter().chain(this.more.iter()));
-        Poll::Ready(Ok(this.layer.resolve(&accept, response)))
+        let choice = this.layer.choice(this.first.as_ref(), this.more);
+        Poll::Ready(Ok(this.layer.resolve(choice, response)))
     }
 }
 
@@ -497,6 +554,41 @@ mod tests {
             Format::json(),
             Format::media_type("application/vnd.example+json".parse().unwrap()),
         ])
+    }
+
+    /// The remembered choices are per `Accept` value: many values, repeated and interleaved
+    /// past what the layer remembers, each get their own answer on every request.
+    #[tokio::test]
+    async fn remembered_choices_follow_the_accept_value() {
+        let vendor: Mime = "application/vnd.example+json".parse().unwrap();
+        let layer = NegotiationLayer::new([Format::json(), Format::media_type(vendor)]);
+        let cases: Vec<(String, Option<&str>)> = (0..3 * RECENT)
+            .map(|i| match i % 3 {
+                0 => (
+                    format!("application/vnd.example+json;q=0.{}, application/json;q=0.05", i % 9 + 1),
+                    Some("application/vnd.example+json"),
+                ),
+                1 => (
+                    format!("application/json;q=0.{}, application/vnd.example+json;q=0.05", i % 9 + 1),
+                    Some("application/json"),
+                ),
+                _ => (format!("image/png;q=0.{}", i % 9 + 1), None),
+            })
+            .collect();
+        for round in 0..3 {
+            for (accept, expected) in &cases {
+                let (r, _) = negotiate(layer.clone(), &[accept.as_str()]).await;
+                match expected {
+                    Some(ct) => assert_eq!(r.headers()["content-type"], *ct, "{accept}, round {round}"),
+                    None => assert_eq!(r.status(), StatusCode::NOT_ACCEPTABLE, "{accept}, round {round}"),
+                }
+            }
+        }
+        // Several lines are one list, never mixed up with a remembered single line.
+        let (r, _) = negotiate(layer.clone(), &["image/png", "application/vnd.example+json"]).await;
+        assert_eq!(r.headers()["content-type"], "application/vnd.example+json");
+        let (r, _) = negotiate(layer, &[]).await;
+        assert_eq!(r.headers()["content-type"], "application/json");
     }
 
     #[tokio::test]

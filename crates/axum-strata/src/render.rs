@@ -38,10 +38,20 @@ pub(crate) const MSGPACK: &str = "application/x-msgpack";
 pub(crate) static MSGPACK_MIME: std::sync::LazyLock<Mime> =
     std::sync::LazyLock::new(|| MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM));
 
+/// The MessagePack media type for [`content_type`], whatever the features.
+#[cfg(any(feature = "response", feature = "negotiation"))]
+const MSGPACK_STATIC: &str = "application/x-msgpack";
+
 /// Whether a media type is one of MessagePack's names.
 pub(crate) fn is_msgpack(mime: &Mime) -> bool {
     mime.type_() == mime::APPLICATION
         && matches!(mime.subtype().as_str(), "msgpack" | "x-msgpack" | "vnd.msgpack")
+}
+
+/// Whether `media_type` sends strings and bytes as they are (neither JSON nor MessagePack).
+#[cfg(feature = "response")]
+pub(crate) fn is_as_it_is(media_type: &Mime) -> bool {
+    !is_json(media_type) && !is_msgpack(media_type)
 }
 
 /// Renders `value` as `media_type` into a fresh buffer.
@@ -51,10 +61,13 @@ pub(crate) fn render<T: Serialize + ?Sized>(value: &T, media_type: &Mime) -> Res
         type_name: std::any::type_name::<T>(),
         reason,
     };
-    let mut buf = BytesMut::with_capacity(128);
+    // Text is copied once into a buffer of its size; JSON and MessagePack grow from 128.
+    let mut buf = BytesMut::new();
     if is_json(media_type) {
+        buf.reserve(128);
         serde_json::to_writer((&mut buf).writer(), value).map_err(|e| error(e.to_string()))?;
     } else if is_msgpack(media_type) {
+        buf.reserve(128);
         #[cfg(feature = "msgpack")]
         rmp_serde::encode::write_named(&mut (&mut buf).writer(), value).map_err(|e| error(e.to_string()))?;
         #[cfg(not(feature = "msgpack"))]
@@ -76,6 +89,31 @@ pub(crate) fn forbids_body(status: http::StatusCode) -> bool {
 #[cfg(any(feature = "response", feature = "negotiation"))]
 pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
     use http::HeaderValue;
+    // The usual types without parameters, without formatting or copying on every response.
+    if mime.params().next().is_none() {
+        const JSON: HeaderValue = HeaderValue::from_static("application/json");
+        const MSGPACK_VALUE: HeaderValue = HeaderValue::from_static(MSGPACK_STATIC);
+        const PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+        const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+        const XML: HeaderValue = HeaderValue::from_static("text/xml; charset=utf-8");
+        const CSS: HeaderValue = HeaderValue::from_static("text/css; charset=utf-8");
+        const CSV: HeaderValue = HeaderValue::from_static("text/csv; charset=utf-8");
+        const EVENTS: HeaderValue = HeaderValue::from_static("text/event-stream; charset=utf-8");
+        let known = match (mime.type_().as_str(), mime.subtype().as_str()) {
+            ("application", "json") => Some(JSON),
+            ("application", "x-msgpack") => Some(MSGPACK_VALUE),
+            ("text", "plain") => Some(PLAIN),
+            ("text", "html") => Some(HTML),
+            ("text", "xml") => Some(XML),
+            ("text", "css") => Some(CSS),
+            ("text", "csv") => Some(CSV),
+            ("text", "event-stream") => Some(EVENTS),
+            _ => None,
+        };
+        if known.is_some() {
+            return known;
+        }
+    }
     if mime.type_() == mime::TEXT && mime.get_param(mime::CHARSET).is_none() {
         HeaderValue::try_from(format!("{mime}; charset=utf-8")).ok()
     } else {

@@ -37,6 +37,9 @@ use axum::{
     response::{IntoResponse, Response as AxumResponse},
 };
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use std::any::Any;
+
+use bytes::Bytes;
 use serde::Serialize;
 use strata_headers::mime::{self, Mime};
 use strata_tower::default_status::StatusUnset;
@@ -191,7 +194,31 @@ fn server_error(detail: &str) -> AxumResponse {
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR).with_detail(detail).into_response()
 }
 
-impl<T: Serialize> IntoResponse for Response<T> {
+/// The body of content sent "as it is", without copying it, when it is already bytes: a
+/// `&'static str`, `String`, `Vec<u8>` or `&'static [u8]`. Anything else is rendered.
+fn as_it_is<T: 'static>(content: &mut Option<T>) -> Option<Bytes> {
+    let any = content as &mut dyn Any;
+    if let Some(s) = any.downcast_mut::<Option<&'static str>>() {
+        return s.take().map(|s| Bytes::from_static(s.as_bytes()));
+    }
+    if let Some(s) = any.downcast_mut::<Option<String>>() {
+        return s.take().map(Bytes::from);
+    }
+    if let Some(v) = any.downcast_mut::<Option<Vec<u8>>>() {
+        return v.take().map(Bytes::from);
+    }
+    if let Some(b) = any.downcast_mut::<Option<&'static [u8]>>() {
+        return b.take().map(Bytes::from_static);
+    }
+    None
+}
+
+/// [`as_it_is`] for media types that send strings and bytes as they are.
+fn as_it_is_if<T: 'static>(mime: &Mime, content: &mut Option<T>) -> Option<Bytes> {
+    if render::is_as_it_is(mime) { as_it_is(content) } else { None }
+}
+
+impl<T: Serialize + 'static> IntoResponse for Response<T> {
     fn into_response(self) -> AxumResponse {
         if let Some(invalid) = &self.invalid {
             tracing::error!("Response<{}>: {invalid}", std::any::type_name::<T>());
@@ -199,10 +226,15 @@ impl<T: Serialize> IntoResponse for Response<T> {
         }
         let status = self.status.unwrap_or(StatusCode::OK);
         let mime = self.media_type.to_mime();
+        let mut content = Some(self.content);
         let mut response = if forbids_body(status) {
             AxumResponse::new(Body::empty())
         } else {
-            match render::render(&self.content, &mime) {
+            let rendered = match as_it_is_if(&mime, &mut content) {
+                Some(bytes) => Ok(bytes),
+                None => content.as_ref().map_or(Ok(Bytes::new()), |c| render::render(c, &mime)),
+            };
+            match rendered {
                 Ok(bytes) => {
                     let mut response = AxumResponse::new(Body::from(bytes));
                     if let Some(value) = content_type(&mime) {
@@ -217,7 +249,7 @@ impl<T: Serialize> IntoResponse for Response<T> {
             }
         };
         *response.status_mut() = status;
-        if self.status.is_none() {
+        if self.status.is_none() && strata_tower::default_status::marker_needed() {
             response.extensions_mut().insert(StatusUnset);
         }
         let headers = response.headers_mut();
@@ -252,6 +284,19 @@ mod tests {
 
     async fn body(r: AxumResponse) -> String {
         String::from_utf8(to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn strings_and_bytes_go_out_as_they_are_except_as_json() {
+        for (r, expected) in [
+            (Response::new("static").media_type(MediaType::Text).into_response(), "static"),
+            (Response::new("owned".to_owned()).media_type(MediaType::Html).into_response(), "owned"),
+            (Response::new(&b"bytes"[..]).media_type("application/octet-stream").into_response(), "bytes"),
+            (Response::new(b"vec".to_vec()).media_type("application/octet-stream").into_response(), "vec"),
+            (Response::new("quoted".to_owned()).into_response(), "\"quoted\""),
+        ] {
+            assert_eq!(body(r).await, expected);
+        }
     }
 
     #[tokio::test]

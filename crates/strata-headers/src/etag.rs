@@ -285,7 +285,19 @@ impl EntityTagList {
     }
 
     fn decode<'i, I: Iterator<Item = &'i HeaderValue>>(values: &mut I) -> Result<Self, headers::Error> {
-        let field = util::joined_lines(values)?;
+        let mut values = values.peekable();
+        // The usual case, one line holding one tag: the tag shares the line's bytes.
+        if let Some(&first) = values.peek()
+            && let Some((_, [])) = parse_one(first.as_bytes())
+        {
+            values.next();
+            if values.peek().is_none() {
+                return Ok(Self::Tags(vec![ETag { value: first.clone() }]));
+            }
+            let field = util::joined_lines(&mut std::iter::once(first).chain(values))?;
+            return Self::parse(&field).map_err(|_| headers::Error::invalid());
+        }
+        let field = util::joined_lines(&mut values)?;
         Self::parse(&field).map_err(|_| headers::Error::invalid())
     }
 

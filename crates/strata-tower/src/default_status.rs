@@ -40,6 +40,7 @@
 //! ```
 
 use std::{
+    cell::Cell,
     fmt,
     future::Future,
     pin::Pin,
@@ -54,6 +55,37 @@ use tower::{Layer, Service};
 /// [`DefaultStatusLayer`] picks the status from the method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatusUnset;
+
+thread_local! {
+    /// Set while a default-status layer polls its inner service for a request whose default
+    /// status is 200.
+    static DEFAULT_IS_OK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a response made now needs the [`StatusUnset`] marker. It does not while a
+/// [`DefaultStatusLayer`] is polling its inner service (on this thread) for a request whose
+/// default status is 200 anyway (every method but `POST` and `DELETE`): the marker would change
+/// nothing, and adding it costs an allocation on every response. Anywhere else (no layer, or a
+/// handler running on another task) this is `true`, so the outcome is the same either way.
+#[must_use]
+pub fn marker_needed() -> bool {
+    !DEFAULT_IS_OK.with(Cell::get)
+}
+
+/// Restores the previous value of [`DEFAULT_IS_OK`] when dropped, even on a panic.
+struct Hint(bool);
+
+impl Hint {
+    fn set(ok: bool) -> Self {
+        Self(DEFAULT_IS_OK.with(|cell| cell.replace(ok)))
+    }
+}
+
+impl Drop for Hint {
+    fn drop(&mut self) {
+        DEFAULT_IS_OK.with(|cell| cell.set(self.0));
+    }
+}
 
 /// The status Litestar gives a response to `method` when the handler chose none: 201 for
 /// `POST`, 204 for `DELETE`, 200 otherwise.
@@ -148,7 +180,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
+        let polled = {
+            let _hint = Hint::set(*this.status == StatusCode::OK);
+            this.inner.poll(cx)
+        };
+        let mut response = ready!(polled)?;
         let unset = response.extensions_mut().remove::<StatusUnset>().is_some();
         if (unset || *this.plain_ok) && response.status() == StatusCode::OK {
             let status = *this.status;
@@ -184,6 +220,21 @@ mod tests {
         });
         let request = Request::builder().method(method).body(()).unwrap();
         layer.layer(handler).oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_marker_is_needed_except_where_it_would_change_nothing() {
+        assert!(marker_needed(), "outside any layer");
+        for (method, needed) in
+            [(Method::GET, false), (Method::PUT, false), (Method::POST, true), (Method::DELETE, true)]
+        {
+            let handler =
+                service_fn(|_req: Request<()>| async { Ok::<_, Infallible>(Response::new(marker_needed())) });
+            let request = Request::builder().method(method.clone()).body(()).unwrap();
+            let seen = DefaultStatusLayer::new().layer(handler).oneshot(request).await.unwrap().into_body();
+            assert_eq!(seen, needed, "{method}");
+            assert!(marker_needed(), "restored after the poll ({method})");
+        }
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, header};
 use serde::{Deserialize, Serialize};
-use strata_headers::{Link, LinkValue};
+use strata_headers::uri;
 
 use super::params::{ClassicParams, CursorParams, LinkBase, OffsetParams};
 use crate::{negotiation::Negotiated, problem::Problem};
@@ -21,7 +21,7 @@ struct Extra {
 }
 
 impl Extra {
-    fn respond<T: Serialize + Send + Sync + 'static>(self, body: T, links: Vec<(&str, String)>) -> Response {
+    fn respond<T: Serialize + Send + Sync + 'static>(self, body: T, links: &[(&str, String)]) -> Response {
         if self.unencodable {
             return Problem::new(http::StatusCode::INTERNAL_SERVER_ERROR)
                 .with_detail("the next page's cursor could not be encoded")
@@ -30,9 +30,20 @@ impl Extra {
         let mut response = Negotiated(body).into_response();
         let headers = response.headers_mut();
         if !links.is_empty() {
-            let link =
-                Link::from_values(links.into_iter().map(|(rel, url)| LinkValue::new(url).with_rel(rel)));
-            if let Ok(value) = HeaderValue::try_from(link.to_string()) {
+            // What `Link`/`LinkValue` would write, in one buffer: the relation types are ours,
+            // and targets are escaped the same way.
+            let mut value = String::with_capacity(links.iter().map(|(_, url)| url.len() + 16).sum());
+            for (i, (rel, url)) in links.iter().enumerate() {
+                if i > 0 {
+                    value.push_str(", ");
+                }
+                value.push('<');
+                value.push_str(&uri::escape(url));
+                value.push_str(">; rel=\"");
+                value.push_str(rel);
+                value.push('"');
+            }
+            if let Ok(value) = HeaderValue::try_from(value) {
                 headers.insert(header::LINK, value);
             }
         }
@@ -119,7 +130,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for ClassicPagination<T>
         let mut extra = std::mem::take(&mut self.extra);
         // Only a total that still agrees with the body's page count is sent.
         extra.total = extra.total.filter(|total| total.div_ceil(self.page_size.max(1)) == self.total_pages);
-        extra.respond(self, links)
+        extra.respond(self, &links)
     }
 }
 
@@ -200,7 +211,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for OffsetPagination<T> 
         let mut extra = std::mem::take(&mut self.extra);
         // The header says what the body says, even if a handler changed `total`.
         extra.total = extra.total.map(|_| self.total);
-        extra.respond(self, links)
+        extra.respond(self, &links)
     }
 }
 
@@ -271,7 +282,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for CursorPagination<T> 
     fn into_response(mut self) -> Response {
         let links = self.links();
         let extra = std::mem::take(&mut self.extra);
-        extra.respond(self, links)
+        extra.respond(self, &links)
     }
 }
 
