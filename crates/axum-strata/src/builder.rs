@@ -432,7 +432,7 @@ type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
 type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
 type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
 type WithRanges<S> = Either<Ranges<WithConditional<S>>, WithConditional<S>>;
-type WithNoBody<S> = Either<MapResponse<WithRanges<S>, fn(Response) -> Response>, WithRanges<S>>;
+type WithNoBody<S> = MapResponse<WithRanges<S>, fn(Response) -> Response>;
 type WithBackground<S> = Either<Background<WithNoBody<S>, Body>, WithNoBody<S>>;
 
 /// axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to `HEAD` would
@@ -494,12 +494,7 @@ impl<S> Layer<S> for StrataLayer {
         // Ranges come last among the preconditions (RFC 9110 §13.2.2).
         let inner =
             if self.app { Either::Left(RangeLayer::new().layer(inner)) } else { Either::Right(inner) };
-        // Only the app answers 304 itself.
-        let inner = if self.app {
-            Either::Left(MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response))
-        } else {
-            Either::Right(inner)
-        };
+        let inner = MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response);
         // The app always has one, for the extractor and to wrap bodies other layers replaced.
         let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {
             let mut layer = BackgroundLayer::new(Body::new);

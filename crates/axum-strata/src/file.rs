@@ -204,7 +204,7 @@ impl File {
             }
         })
         .await
-        .map_err(|e| FileError::Other(io::Error::other(e)))?
+        .map_err(|e| FileError::from_io(io::Error::other(e), &path))?
         .map_err(|e| FileError::from_io(e, &path))?;
         let Some((file, metadata, data)) = opened else {
             return Err(FileError::NotFound);

@@ -280,6 +280,9 @@ struct Config {
 /// How many `Accept` values a layer remembers the choice for.
 const RECENT: usize = 8;
 
+/// Longer `Accept` values are not remembered.
+const MAX_REMEMBERED_LEN: usize = 1024;
+
 /// A choice among the offers: indexes into the formats and their media types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Choice {
@@ -361,8 +364,16 @@ impl NegotiationLayer {
             return *choice;
         }
         let choice = self.choose(&accept_of(first.into_iter()));
+        // A value of its own: the request's shares the bytes of its whole head.
+        let key = match first {
+            None => None,
+            Some(value) if value.len() <= MAX_REMEMBERED_LEN => {
+                HeaderValue::from_bytes(value.as_bytes()).ok()
+            }
+            Some(_) => return choice,
+        };
         if let Ok(mut recent) = self.config.recent.try_lock() {
-            let entry = (first.cloned(), choice);
+            let entry = (key, choice);
             let next = recent.next;
             if recent.entries.len() < RECENT {
                 recent.entries.push(entry);

@@ -127,22 +127,28 @@ impl ETag {
 
 /// Parses one entity tag at the start of `s`, returning it and what follows.
 fn parse_one(s: &[u8]) -> Option<(ETag, &[u8])> {
+    let len = scan_one(s)?;
+    // The tag's bytes are etagc, so the header form is a valid header value.
+    let value = HeaderValue::from_bytes(&s[..len]).ok()?;
+    Some((ETag { value }, &s[len..]))
+}
+
+/// The length of the entity tag `s` starts with, if it starts with a valid one (without
+/// allocating).
+fn scan_one(s: &[u8]) -> Option<usize> {
     let (weak, rest) = match s.strip_prefix(b"W/") {
         Some(rest) => (true, rest),
         None => (false, s),
     };
     let rest = rest.strip_prefix(b"\"")?;
     let end = rest.iter().position(|&b| b == b'"')?;
-    let (tag, after) = (&rest[..end], &rest[end + 1..]);
+    let tag = &rest[..end];
     if !tag.iter().all(|&b| is_etagc(b)) {
         return None;
     }
-    let len = end + 2 + if weak { 2 } else { 0 };
-    // The tag's bytes are etagc, so the header form is a valid header value.
-    let value = HeaderValue::from_bytes(&s[..len]).ok()?;
     // obs-text must still be UTF-8 so that `tag()` can hand out a `&str`.
     std::str::from_utf8(tag).ok()?;
-    Some((ETag { value }, after))
+    Some(end + 2 + if weak { 2 } else { 0 })
 }
 
 impl fmt::Debug for ETag {
@@ -288,7 +294,7 @@ impl EntityTagList {
         let mut values = values.peekable();
         // The usual case, one line holding one tag: the tag shares the line's bytes.
         if let Some(&first) = values.peek()
-            && let Some((_, [])) = parse_one(first.as_bytes())
+            && scan_one(first.as_bytes()) == Some(first.len())
         {
             values.next();
             if values.peek().is_none() {

@@ -7,6 +7,12 @@
 //! status is given). [`DefaultStatusLayer`] resolves that intent with the request's method and
 //! removes it; a status the handler chose is never changed.
 //!
+//! Strata's response types leave the marker out where it would change nothing: while a
+//! default-status layer is calling or polling its inner service for a method whose default is
+//! 200 anyway (see [`marker_needed`]). Middleware between a handler and this layer should not
+//! read the marker to learn whether a status was chosen for such methods; it only means "pick
+//! the method's default".
+//!
 //! Plain handlers (`Json(..)`, `&str`) carry no intent and are left alone, unless the layer is
 //! told to treat every plain 200 as unchosen with
 //! [`DefaultStatusLayer::for_plain_ok_responses`].
@@ -151,7 +157,12 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let status = status_for(req.method());
-        ResponseFuture { inner: self.inner.call(req), status, plain_ok: self.plain_ok }
+        // A service may build its response in `call` already.
+        let inner = {
+            let _hint = Hint::set(status == StatusCode::OK);
+            self.inner.call(req)
+        };
+        ResponseFuture { inner, status, plain_ok: self.plain_ok }
     }
 }
 
@@ -220,6 +231,23 @@ mod tests {
         });
         let request = Request::builder().method(method).body(()).unwrap();
         layer.layer(handler).oneshot(request).await.unwrap()
+    }
+
+    /// A response built in `call` (not in the future) by a service under a `POST` layer, itself
+    /// reached while an outer `GET` layer polls: the inner layer's hint is the one that counts.
+    #[tokio::test]
+    async fn the_hint_of_the_closest_layer_counts_in_call_too() {
+        let outer = service_fn(|_req: Request<()>| async {
+            let inner = service_fn(|_req: Request<()>| {
+                std::future::ready(Ok::<_, Infallible>(Response::new(marker_needed())))
+            });
+            let post = Request::builder().method(Method::POST).body(()).unwrap();
+            let seen = DefaultStatusLayer::new().layer(inner).oneshot(post).await.unwrap().into_body();
+            Ok::<_, Infallible>(Response::new(seen))
+        });
+        let get = Request::builder().method(Method::GET).body(()).unwrap();
+        let seen = DefaultStatusLayer::new().layer(outer).oneshot(get).await.unwrap().into_body();
+        assert!(seen, "the POST layer needs the marker even inside a GET");
     }
 
     #[tokio::test]
