@@ -235,9 +235,7 @@ const ATTEMPTS: usize = 8;
 
 /// The item as it is now, if the request's preconditions hold for it.
 async fn current(store: &Store, id: i64, precondition: &Precondition) -> Result<Stored, Error> {
-    let now = store.get(id).await?;
-    precondition.check(now.as_ref().map(|s| etag(&s.item)).as_ref())?;
-    now.ok_or_else(|| not_found(id).into())
+    check(id, precondition, store.get(id).await?)
 }
 
 fn conflict() -> Error {
@@ -246,17 +244,31 @@ fn conflict() -> Error {
         .into()
 }
 
-/// Reads the item, checks the preconditions, and writes `change(item)` only if the item is still
-/// the version read (one SQL statement); if another change landed in between, starts over, so
-/// that a 412 only ever answers a precondition that fails on the item as it is.
-async fn change(store: &Store, id: i64, precondition: &Precondition, fields: &Fields) -> Result<Item, Error> {
+/// Checks the preconditions against `now` (the item as last read, `None` when gone).
+fn check(id: i64, precondition: &Precondition, now: Option<Stored>) -> Result<Stored, Error> {
+    precondition.check(now.as_ref().map(|s| etag(&s.item)).as_ref())?;
+    now.ok_or_else(|| not_found(id).into())
+}
+
+/// Writes the fields over `now` (which passed the preconditions) only if the item is still that
+/// version (one SQL statement). If another change landed in between, the preconditions are
+/// checked again on the item as the failed write found it, so that a 412 only ever answers a
+/// precondition that fails on the item as it is.
+async fn change(
+    store: &Store,
+    precondition: &Precondition,
+    mut now: Stored,
+    fields: &Fields,
+) -> Result<Item, Error> {
+    let id = now.item.id;
     for _ in 0..ATTEMPTS {
-        let now = current(store, id, precondition).await?;
         let name = fields.name.as_deref().unwrap_or(&now.item.name);
         let price = fields.price.unwrap_or(now.item.price);
-        if let Changed::Done(stored) = store.update(id, now.version, name, price).await? {
-            return Ok(stored.item);
-        }
+        now = match store.update(id, now.version, name, price).await? {
+            Changed::Done(stored) => return Ok(stored.item),
+            Changed::Stale(changed) => check(id, precondition, Some(changed))?,
+            Changed::Gone => check(id, precondition, None)?,
+        };
     }
     Err(conflict())
 }
@@ -278,9 +290,9 @@ async fn replace_item(
     precondition: Precondition,
     request: Request,
 ) -> Result<Response<Item>, Error> {
-    current(&store, id, &precondition).await?;
+    let now = current(&store, id, &precondition).await?;
     let fields = body(request, true).await?;
-    Ok(Response::new(change(&store, id, &precondition, &fields).await?))
+    Ok(Response::new(change(&store, &precondition, now, &fields).await?))
 }
 
 /// `PATCH /items/{item_id}`: changes the fields given (`null` leaves one as it is). `If-Match`
@@ -296,7 +308,7 @@ async fn update_item(
     if fields.name.is_none() && fields.price.is_none() {
         return Ok(with_etag(now.item));
     }
-    Ok(with_etag(change(&store, id, &precondition, &fields).await?))
+    Ok(with_etag(change(&store, &precondition, now, &fields).await?))
 }
 
 /// `DELETE /items/{item_id}`: 204 without a body. `If-Match` makes it conditional.
@@ -305,11 +317,13 @@ async fn delete_item(
     ItemId(id): ItemId,
     precondition: Precondition,
 ) -> Result<AxumResponse, Error> {
+    let mut now = current(&store, id, &precondition).await?;
     for _ in 0..ATTEMPTS {
-        let now = current(&store, id, &precondition).await?;
-        if store.delete(id, now.version).await? == Changed::Done(()) {
-            return Ok(StatusCode::NO_CONTENT.into_response());
-        }
+        now = match store.delete(id, now.version).await? {
+            Changed::Done(()) => return Ok(StatusCode::NO_CONTENT.into_response()),
+            Changed::Stale(changed) => check(id, &precondition, Some(changed))?,
+            Changed::Gone => check(id, &precondition, None)?,
+        };
     }
     Err(conflict())
 }
