@@ -59,26 +59,23 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use pin_project_lite::pin_project;
 use strata_headers::{CacheControl, ETag};
 use strata_tower::{
-    after_request::{AfterRequest, AfterRequestLayer, AfterRequestService},
-    background::{Background, BackgroundLayer},
-    conditional::{Conditional, ConditionalLayer},
-    default_status::{DefaultStatus, DefaultStatusLayer},
-    etag::{ComputedETag, ComputedETagLayer},
-    response_headers::{ClaimedHeaders, HeaderSpec, ResponseHeaders, ResponseHeadersLayer},
+    after_request::{AfterRequest, HookRan},
+    background::{BackgroundLayer, Entry},
+    conditional::Preconditions,
+    default_status::{DefaultStatusLayer, StatusHint, status_for},
+    etag::{self, Tagging},
+    response_headers::{ClaimedHeaders, HeaderSpec, ResponseHeadersLayer},
 };
 
 use crate::{
     background::{BackgroundTask, Runner, TaskSet},
     body::NoBody,
-    cookies::{Cookie, Cookies, CookiesLayer},
-    file::{RangeLayer, Ranges},
-    negotiation::{Format, Negotiation, NegotiationLayer},
+    cookies::{Cookie, CookiesLayer},
+    file::RangeWanted,
+    negotiation::{Accepted, Format, NegotiationLayer},
     template::{TemplateEngine, TemplateLayer, Templates},
 };
-use tower::{
-    Layer, Service,
-    util::{Either, MapResponse},
-};
+use tower::{Layer, Service, util::Either};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 
@@ -168,8 +165,9 @@ impl Strata {
 pub struct StrataLayer {
     app: bool,
     headers: ResponseHeadersLayer,
-    computed_etag: Option<ComputedETagLayer>,
-    after_request: Option<AfterRequestLayer<Hook>>,
+    /// The largest body hashed, when this level computes ETags.
+    computed_etag: Option<u64>,
+    after_request: Option<Hook>,
     chain_after_request: bool,
     plain_ok_default_status: bool,
     cookies: CookiesLayer,
@@ -307,13 +305,13 @@ impl StrataLayer {
     /// Computes a strong ETag from the body of responses that have none, for bodies of known
     /// size up to 1 MiB.
     pub fn computed_etag(mut self) -> Self {
-        self.computed_etag = Some(ComputedETagLayer::new());
+        self.computed_etag = Some(etag::DEFAULT_LIMIT);
         self
     }
 
     /// Computes ETags for bodies of known size up to `bytes`.
     pub fn computed_etag_limit(mut self, bytes: u64) -> Self {
-        self.computed_etag = Some(ComputedETagLayer::new().limit(bytes));
+        self.computed_etag = Some(bytes);
         self
     }
 
@@ -326,7 +324,7 @@ impl StrataLayer {
         Fut: Future<Output = Response> + Send + 'static,
     {
         let hook = Hook::Async(Arc::new(move |response| Box::pin(hook(response))));
-        self.after_request = Some(AfterRequestLayer::new(hook));
+        self.after_request = Some(hook);
         self
     }
 
@@ -336,7 +334,7 @@ impl StrataLayer {
     where
         F: Fn(&mut Response) + Send + Sync + 'static,
     {
-        self.after_request = Some(AfterRequestLayer::new(Hook::Sync(Arc::new(hook))));
+        self.after_request = Some(Hook::Sync(Arc::new(hook)));
         self
     }
 
@@ -424,25 +422,27 @@ impl StrataLayer {
 }
 
 type WithTemplates<S> = Either<Templates<S>, S>;
-type WithNegotiation<S> = Either<Negotiation<WithTemplates<S>>, WithTemplates<S>>;
-type WithStatus<S> = Either<DefaultStatus<WithNegotiation<S>>, WithNegotiation<S>>;
-type WithResponseHeaders<S> = Either<ResponseHeaders<WithStatus<S>>, WithStatus<S>>;
-type WithHeaders<S> = Either<Cookies<WithResponseHeaders<S>>, WithResponseHeaders<S>>;
-type WithETag<S> = Either<ComputedETag<WithHeaders<S>>, WithHeaders<S>>;
-type WithHook<S> = Either<AfterRequestService<WithETag<S>, Hook>, WithETag<S>>;
-type WithConditional<S> = Either<Conditional<WithHook<S>>, WithHook<S>>;
-type WithRanges<S> = Either<Ranges<WithConditional<S>>, WithConditional<S>>;
-type WithNoBody<S> = MapResponse<WithRanges<S>, fn(Response) -> Response>;
-type WithBackground<S> = Either<Background<WithNoBody<S>, Body>, WithNoBody<S>>;
+
+/// One level's settings as its services use them, shared through one `Arc`.
+struct Level {
+    app: bool,
+    negotiation: Option<NegotiationLayer>,
+    default_status: Option<DefaultStatusLayer>,
+    headers: Option<ResponseHeadersLayer>,
+    cookies: Option<CookiesLayer>,
+    computed_etag: Option<u64>,
+    hook: Option<Hook>,
+    chain_hook: bool,
+    background: Option<BackgroundLayer<Body>>,
+}
 
 /// axum writes `content-length: 0` for a body of exactly zero bytes, which a 304 to `HEAD` would
 /// then carry; with a body of unannounced size neither axum nor hyper sends one. Done before the
 /// background layer puts the final wrapper around the body.
-fn no_body_on_304(mut response: Response) -> Response {
+fn no_body_on_304(response: &mut Response) {
     if response.status() == StatusCode::NOT_MODIFIED {
         *response.body_mut() = Body::new(NoBody);
     }
-    response
 }
 
 impl<S> Layer<S> for StrataLayer {
@@ -453,50 +453,18 @@ impl<S> Layer<S> for StrataLayer {
             Some(templates) => Either::Left(templates.layer(inner)),
             None => Either::Right(inner),
         };
-        let inner = match (&self.negotiation, self.app) {
-            (Some(negotiation), _) => Either::Left(negotiation.layer(inner)),
+        let negotiation = match (&self.negotiation, self.app) {
+            (Some(negotiation), _) => Some(negotiation.clone()),
             // Values no level negotiated are JSON, rendered here with a known length.
-            (None, true) => Either::Left(NegotiationLayer::json_only().layer(inner)),
-            (None, false) => Either::Right(inner),
+            (None, true) => Some(NegotiationLayer::json_only()),
+            (None, false) => None,
         };
-        let inner = if self.app || self.plain_ok_default_status {
+        let default_status = (self.app || self.plain_ok_default_status).then(|| {
             let status = DefaultStatusLayer::new();
-            let status = if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status };
-            Either::Left(status.layer(inner))
-        } else {
-            Either::Right(inner)
-        };
-        // A level without headers or cookies adds no layer for them (each layer costs a future
-        // and a move of the response on every request).
-        let inner = if self.headers.is_empty() {
-            Either::Right(inner)
-        } else {
-            Either::Left(self.headers.layer(inner))
-        };
-        let inner = if self.cookies.is_empty() {
-            Either::Right(inner)
-        } else {
-            Either::Left(self.cookies.layer(inner))
-        };
-        let inner = match self.computed_etag {
-            Some(etag) => Either::Left(etag.layer(inner)),
-            None => Either::Right(inner),
-        };
-        let inner = match &self.after_request {
-            Some(hook) => {
-                let hook = if self.chain_after_request { hook.clone().chain() } else { hook.clone() };
-                Either::Left(hook.layer(inner))
-            }
-            None => Either::Right(inner),
-        };
-        let inner =
-            if self.app { Either::Left(ConditionalLayer::new().layer(inner)) } else { Either::Right(inner) };
-        // Ranges come last among the preconditions (RFC 9110 §13.2.2).
-        let inner =
-            if self.app { Either::Left(RangeLayer::new().layer(inner)) } else { Either::Right(inner) };
-        let inner = MapResponse::new(inner, no_body_on_304 as fn(Response) -> Response);
+            if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status }
+        });
         // The app always has one, for the extractor and to wrap bodies other layers replaced.
-        let inner = if self.app || self.runner.is_some() || self.background_tasks.is_some() {
+        let background = (self.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
             let mut layer = BackgroundLayer::new(Body::new);
             if let Some(runner) = &self.runner {
                 layer = layer.runner(runner.clone());
@@ -505,24 +473,44 @@ impl<S> Layer<S> for StrataLayer {
                 let tasks = Arc::clone(tasks);
                 layer = layer.tasks(move || tasks());
             }
-            Either::Left(layer.layer(inner))
-        } else {
-            Either::Right(inner)
+            layer
+        });
+        let level = Level {
+            app: self.app,
+            negotiation,
+            default_status,
+            headers: (!self.headers.is_empty()).then(|| self.headers.clone()),
+            cookies: (!self.cookies.is_empty()).then(|| self.cookies.clone()),
+            computed_etag: self.computed_etag,
+            hook: self.after_request.clone(),
+            chain_hook: self.chain_after_request,
+            background,
         };
-        StrataService { inner, app: self.app }
+        StrataService { inner, level: Arc::new(level) }
     }
 }
 
-/// The service of a [`StrataLayer`].
-#[derive(Clone)]
+/// The service of a [`StrataLayer`]: one service and one future per level, whatever the level
+/// does (a layer per feature would cost a future and a move of the response each, on every
+/// request).
+///
+/// Within the level, a response goes through: templates (an inner layer, where the level has
+/// an engine), negotiation, the default status, headers, cookies, the computed ETag, the
+/// after-request hook, conditional requests, ranges, the 304 clean-up and background tasks.
 pub struct StrataService<S> {
-    inner: WithBackground<S>,
-    app: bool,
+    inner: WithTemplates<S>,
+    level: Arc<Level>,
+}
+
+impl<S: Clone> Clone for StrataService<S> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone(), level: Arc::clone(&self.level) }
+    }
 }
 
 impl<S> fmt::Debug for StrataService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StrataService").field("app", &self.app).finish_non_exhaustive()
+        f.debug_struct("StrataService").field("app", &self.level.app).finish_non_exhaustive()
     }
 }
 
@@ -532,15 +520,37 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = ResponseFuture<<WithBackground<S> as Service<Request>>::Future>;
+    type Future = ResponseFuture<<WithTemplates<S> as Service<Request>>::Future>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
-        ResponseFuture { inner: self.inner.call(req), app: self.app }
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let level = &*self.level;
+        let accepted = level.negotiation.as_ref().map(|n| n.accepted(&req)).unwrap_or_default();
+        let status = level.default_status.map(|_| status_for(req.method()));
+        let (preconditions, ranges) = if level.app {
+            (Preconditions::of(&req), RangeWanted::of(&req))
+        } else {
+            (Preconditions::default(), RangeWanted::default())
+        };
+        let entry = level.background.as_ref().map(|b| b.enter(&mut req));
+        // A service may build its response in `call` already.
+        let future = {
+            let _hint = status.map(StatusHint::set);
+            self.inner.call(req)
+        };
+        ResponseFuture {
+            state: State::Inner { future },
+            level: Arc::clone(&self.level),
+            status,
+            accepted,
+            preconditions,
+            ranges,
+            entry,
+        }
     }
 }
 
@@ -548,14 +558,30 @@ pin_project! {
     /// The response future of [`StrataService`].
     pub struct ResponseFuture<F> {
         #[pin]
-        inner: F,
-        app: bool,
+        state: State<F>,
+        level: Arc<Level>,
+        // What the level keeps of the request.
+        status: Option<StatusCode>,
+        accepted: Accepted,
+        preconditions: Preconditions,
+        ranges: RangeWanted,
+        entry: Option<Entry>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Inner { #[pin] future: F },
+        Tagging { #[pin] buffering: etag::Buffering<Body> },
+        Hook { future: HookFuture },
+        Done,
     }
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("app", &self.app).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture").field("app", &self.level.app).finish_non_exhaustive()
     }
 }
 
@@ -566,13 +592,88 @@ where
     type Output = Result<Response, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        if *this.app {
-            // Claims of documentation-only headers have done their work once every level,
-            // the app's computed ETag included, has run.
-            response.extensions_mut().remove::<ClaimedHeaders>();
+        let mut this = self.project();
+        let level = &**this.level;
+        loop {
+            let response = match this.state.as_mut().project() {
+                StateProj::Inner { future } => {
+                    let polled = {
+                        let _hint = this.status.map(StatusHint::set);
+                        future.poll(cx)
+                    };
+                    let mut response = ready!(polled)?;
+                    if let Some(negotiation) = &level.negotiation {
+                        response = negotiation.finish(this.accepted, response);
+                    }
+                    if let (Some(layer), Some(status)) = (level.default_status, *this.status) {
+                        layer.resolve(status, &mut response);
+                    }
+                    if let Some(headers) = &level.headers {
+                        headers.apply(&mut response);
+                    }
+                    if let Some(cookies) = &level.cookies {
+                        cookies.apply(response.headers_mut());
+                    }
+                    match level.computed_etag {
+                        Some(limit) => match etag::tag(response, limit) {
+                            Tagging::Ready(response) => response,
+                            Tagging::Buffering(buffering) => {
+                                this.state.set(State::Tagging { buffering });
+                                continue;
+                            }
+                        },
+                        None => response,
+                    }
+                }
+                StateProj::Tagging { buffering } => {
+                    let response = ready!(buffering.poll(cx));
+                    // Let go of the body's tasks before the hook sees the response.
+                    this.state.set(State::Done);
+                    response
+                }
+                StateProj::Hook { future } => {
+                    let mut response = ready!(Pin::new(future).poll(cx));
+                    response.extensions_mut().insert(HookRan);
+                    this.state.set(State::Done);
+                    return Poll::Ready(Ok(finish(level, this.preconditions, this.ranges, this.entry, response)));
+                }
+                StateProj::Done => panic!("ResponseFuture polled after completion"),
+            };
+            // Only the closest level's hook runs, unless outer ones chain.
+            if let Some(hook) = &level.hook
+                && (level.chain_hook || response.extensions().get::<HookRan>().is_none())
+            {
+                this.state.set(State::Hook { future: hook.call(response) });
+                continue;
+            }
+            this.state.set(State::Done);
+            return Poll::Ready(Ok(finish(level, this.preconditions, this.ranges, this.entry, response)));
         }
-        Poll::Ready(Ok(response))
     }
+}
+
+/// What a level does once its hook has run: conditional requests and ranges (app level), the
+/// 304 clean-up, background tasks, and (app level) the end of documentation-only claims.
+fn finish(
+    level: &Level,
+    preconditions: &mut Preconditions,
+    ranges: &RangeWanted,
+    entry: &mut Option<Entry>,
+    mut response: Response,
+) -> Response {
+    if level.app {
+        response = std::mem::take(preconditions).resolve(response);
+        // Ranges come last among the preconditions (RFC 9110 §13.2.2).
+        response = ranges.resolve(response);
+    }
+    no_body_on_304(&mut response);
+    if let (Some(background), Some(entry)) = (&level.background, entry.take()) {
+        response = background.leave(entry, response);
+    }
+    if level.app {
+        // Claims of documentation-only headers have done their work once every level, the
+        // app's computed ETag included, has run.
+        response.extensions_mut().remove::<ClaimedHeaders>();
+    }
+    response
 }

@@ -187,7 +187,8 @@ impl CookiesLayer {
         self.cookies.is_empty()
     }
 
-    fn apply(&self, headers: &mut HeaderMap) {
+    /// Adds this level's cookies to `headers`, but none the response sets already.
+    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
         if self.cookies.is_empty() {
             return;
         }

@@ -592,12 +592,32 @@ fn if_range_holds(if_range: Option<&HeaderValue>, headers: &http::HeaderMap) -> 
 }
 
 /// Turns a 200 [`File`] response into the 206 or 416 its request's `Range` asks for.
-fn resolve_range(
-    method: &http::Method,
-    range: Option<&HeaderValue>,
-    if_range: Option<&HeaderValue>,
-    mut response: Response,
-) -> Response {
+/// The `Range` of a `GET` request (the only method range handling is defined for, RFC 9110
+/// §14.2), with its `If-Range`, kept while the response is made.
+#[derive(Debug, Default)]
+pub(crate) struct RangeWanted(Option<Box<(HeaderValue, Option<HeaderValue>)>>);
+
+impl RangeWanted {
+    /// What `req` asks for: nothing (and no allocation) for the usual request.
+    pub(crate) fn of(req: &axum::extract::Request) -> Self {
+        if req.method() != http::Method::GET {
+            return Self(None);
+        }
+        let Some(range) = req.headers().get(header::RANGE) else { return Self(None) };
+        Self(Some(Box::new((range.clone(), req.headers().get(header::IF_RANGE).cloned()))))
+    }
+
+    /// Serves the ranges asked for of a [`File`] response, and advertises `Accept-Ranges` on
+    /// it; leaves other responses alone.
+    pub(crate) fn resolve(&self, response: Response) -> Response {
+        match &self.0 {
+            Some(wanted) => resolve_range(Some(&wanted.0), wanted.1.as_ref(), response),
+            None => resolve_range(None, None, response),
+        }
+    }
+}
+
+fn resolve_range(range: Option<&HeaderValue>, if_range: Option<&HeaderValue>, mut response: Response) -> Response {
     let Some(source) = response.extensions_mut().remove::<FileSource>() else {
         return response;
     };
@@ -612,8 +632,7 @@ fn resolve_range(
         return response;
     }
     response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    // GET is the only method range handling is defined for (RFC 9110 §14.2).
-    let (Some(range), true) = (range, method == http::Method::GET) else {
+    let Some(range) = range else {
         return response;
     };
     if response.status() != StatusCode::OK || !if_range_holds(if_range, response.headers()) {
@@ -861,10 +880,8 @@ where
     }
 
     fn call(&mut self, req: axum::extract::Request) -> Self::Future {
-        let range = req.headers().get(header::RANGE).cloned();
-        let if_range = req.headers().get(header::IF_RANGE).cloned();
-        let method = req.method().clone();
-        RangeFuture { inner: self.inner.call(req), method, range, if_range }
+        let wanted = RangeWanted::of(&req);
+        RangeFuture { inner: self.inner.call(req), wanted }
     }
 }
 
@@ -873,15 +890,13 @@ pin_project_lite::pin_project! {
     pub struct RangeFuture<F> {
         #[pin]
         inner: F,
-        method: http::Method,
-        range: Option<HeaderValue>,
-        if_range: Option<HeaderValue>,
+        wanted: RangeWanted,
     }
 }
 
 impl<F> fmt::Debug for RangeFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RangeFuture").field("range", &self.range).finish_non_exhaustive()
+        f.debug_struct("RangeFuture").field("wanted", &self.wanted).finish_non_exhaustive()
     }
 }
 
@@ -894,7 +909,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = std::task::ready!(this.inner.poll(cx))?;
-        Poll::Ready(Ok(resolve_range(this.method, this.range.as_ref(), this.if_range.as_ref(), response)))
+        Poll::Ready(Ok(this.wanted.resolve(response)))
     }
 }
 

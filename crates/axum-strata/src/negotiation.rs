@@ -485,15 +485,37 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        // Keep the raw lines: they are parsed only if the response turns out to be negotiated.
-        // One line (the usual case) needs no allocation; JSON-only needs none at all.
-        let (first, more) = if self.layer.config.json_only {
-            (None, Vec::new())
-        } else {
-            let mut lines = req.headers().get_all(header::ACCEPT).iter();
-            (lines.next().cloned(), lines.cloned().collect())
-        };
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), first, more }
+        let accepted = self.layer.accepted(&req);
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), accepted }
+    }
+}
+
+/// The raw `Accept` lines of a request, kept while its response is made: they are parsed only
+/// if the response turns out to be negotiated. One line (the usual case) needs no allocation.
+#[derive(Debug, Default)]
+pub(crate) struct Accepted {
+    first: Option<HeaderValue>,
+    more: Vec<HeaderValue>,
+}
+
+impl NegotiationLayer {
+    /// What this layer keeps of `req`: nothing when it sends JSON whatever is accepted.
+    pub(crate) fn accepted(&self, req: &Request) -> Accepted {
+        if self.config.json_only {
+            return Accepted::default();
+        }
+        let mut lines = req.headers().get_all(header::ACCEPT).iter();
+        Accepted { first: lines.next().cloned(), more: lines.cloned().collect() }
+    }
+
+    /// Resolves the negotiation intent `response` may carry, for the request `accepted` came
+    /// from.
+    pub(crate) fn finish(&self, accepted: &Accepted, response: Response) -> Response {
+        if response.extensions().get::<Intent>().is_none() {
+            return response;
+        }
+        let choice = self.choice(accepted.first.as_ref(), &accepted.more);
+        self.resolve(choice, response)
     }
 }
 
@@ -503,8 +525,7 @@ pin_project! {
         #[pin]
         inner: F,
         layer: NegotiationLayer,
-        first: Option<HeaderValue>,
-        more: Vec<HeaderValue>,
+        accepted: Accepted,
     }
 }
 
@@ -523,11 +544,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        if response.extensions().get::<Intent>().is_none() {
-            return Poll::Ready(Ok(response));
-        }
-        let choice = this.layer.choice(this.first.as_ref(), this.more);
-        Poll::Ready(Ok(this.layer.resolve(choice, response)))
+        Poll::Ready(Ok(this.layer.finish(this.accepted, response)))
     }
 }
 

@@ -794,7 +794,25 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        // The outermost layer owns the request's tasks; nested ones share them.
+        let entry = self.layer.enter(&mut req);
+        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), entry: Some(entry) }
+    }
+}
+
+/// A request's place in the background tasks, from [`BackgroundLayer::enter`] to
+/// [`BackgroundLayer::leave`].
+#[derive(Debug)]
+pub struct Entry {
+    pending: PendingTasks,
+    owner: bool,
+    head: bool,
+}
+
+impl<B> BackgroundLayer<B> {
+    /// Gives `req` its [`PendingTasks`] (the outermost layer makes them; nested ones share
+    /// them), for handlers and extractors to add to; what the service does before calling its
+    /// inner service.
+    pub fn enter<ReqBody>(&self, req: &mut Request<ReqBody>) -> Entry {
         let (pending, owner) = match req.extensions().get::<PendingTasks>() {
             Some(p) => (p.clone(), false),
             None => {
@@ -803,8 +821,55 @@ where
                 (p, true)
             }
         };
-        let head = req.method() == http::Method::HEAD;
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), pending, owner, head }
+        Entry { pending, owner, head: req.method() == http::Method::HEAD }
+    }
+
+    /// Gathers the tasks of `response` (its own, the request's, this layer's) and, on the
+    /// outermost layer, wraps its body so that they start once it has been handed over; what
+    /// the service does with its inner service's response.
+    pub fn leave(&self, entry: Entry, mut response: Response<B>) -> Response<B>
+    where
+        B: Body + Default,
+    {
+        let settings = &*self.settings;
+        let carried = response.extensions().get::<PendingTasks>().cloned();
+        // Nothing to do for the usual response: no task anywhere.
+        if carried.is_none() && settings.tasks.is_none() && entry.pending.is_empty() {
+            return response;
+        }
+        // Tasks the response carries already come first; then those handlers and extractors
+        // added to the request's set; then this level's own.
+        let target = match carried {
+            Some(t) => {
+                let request_tasks = std::mem::take(&mut entry.pending.lock().tasks);
+                t.append(request_tasks);
+                t
+            }
+            None => entry.pending,
+        };
+        if let Some(runner) = &settings.runner {
+            target.set_runner(runner);
+        }
+        if let Some(tasks) = &settings.tasks {
+            target.append(tasks());
+        }
+        if entry.owner {
+            if entry.head {
+                target.lock().head = true;
+            }
+            if !target.is_empty() {
+                if !target.is_wrapped() {
+                    let body = std::mem::take(response.body_mut());
+                    *response.body_mut() = (self.wrap)(target.wrap(body));
+                }
+                if response.extensions().get::<PendingTasks>().is_none() {
+                    response.extensions_mut().insert(target.clone());
+                }
+                // The wrapper alive now is the final one.
+                target.lock().sealed = true;
+            }
+        }
+        response
     }
 }
 
@@ -814,15 +879,13 @@ pin_project! {
         #[pin]
         inner: F,
         layer: BackgroundLayer<B>,
-        pending: PendingTasks,
-        owner: bool,
-        head: bool,
+        entry: Option<Entry>,
     }
 }
 
 impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("owner", &self.owner).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture").field("entry", &self.entry).finish_non_exhaustive()
     }
 }
 
@@ -835,46 +898,9 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        let settings = &*this.layer.settings;
-        let carried = response.extensions().get::<PendingTasks>().cloned();
-        // Nothing to do for the usual response: no task anywhere.
-        if carried.is_none() && settings.tasks.is_none() && this.pending.is_empty() {
-            return Poll::Ready(Ok(response));
-        }
-        // Tasks the response carries already come first; then those handlers and extractors
-        // added to the request's set; then this level's own.
-        let target = match carried {
-            Some(t) => {
-                let request_tasks = std::mem::take(&mut this.pending.lock().tasks);
-                t.append(request_tasks);
-                t
-            }
-            None => this.pending.clone(),
-        };
-        if let Some(runner) = &settings.runner {
-            target.set_runner(runner);
-        }
-        if let Some(tasks) = &settings.tasks {
-            target.append(tasks());
-        }
-        if *this.owner {
-            if *this.head {
-                target.lock().head = true;
-            }
-            if !target.is_empty() {
-                if !target.is_wrapped() {
-                    let body = std::mem::take(response.body_mut());
-                    *response.body_mut() = (this.layer.wrap)(target.wrap(body));
-                }
-                if response.extensions().get::<PendingTasks>().is_none() {
-                    response.extensions_mut().insert(target.clone());
-                }
-                // The wrapper alive now is the final one.
-                target.lock().sealed = true;
-            }
-        }
-        Poll::Ready(Ok(response))
+        let response = ready!(this.inner.poll(cx))?;
+        let entry = this.entry.take().expect("ResponseFuture polled after completion");
+        Poll::Ready(Ok(this.layer.leave(entry, response)))
     }
 }
 

@@ -297,17 +297,37 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let conditions = Preconditions::of(&req);
+        ResponseFuture { inner: self.inner.call(req), conditions }
+    }
+}
+
+/// The preconditions of a `GET` or `HEAD` request, kept while the response is made; what
+/// [`Conditional`] does, usable in a service of one's own.
+#[derive(Debug, Default)]
+pub struct Preconditions(Option<Box<(Method, RequestConditions)>>);
+
+impl Preconditions {
+    /// The preconditions `req` carries: none (and no allocation) for other methods and for the
+    /// usual request without conditional headers, which costs four map look-ups.
+    pub fn of<B>(req: &Request<B>) -> Self {
         let method = req.method();
-        // Most requests carry no precondition: they cost four map look-ups and nothing else.
-        let conditions = if (method == Method::GET || method == Method::HEAD)
+        if (method == Method::GET || method == Method::HEAD)
             && CONDITIONAL_HEADERS.iter().any(|h| req.headers().contains_key(h))
         {
             let conditions = RequestConditions::from_headers(req.headers());
-            (!conditions.is_empty()).then(|| Box::new((method.clone(), conditions)))
+            Self((!conditions.is_empty()).then(|| Box::new((method.clone(), conditions))))
         } else {
-            None
-        };
-        ResponseFuture { inner: self.inner.call(req), conditions }
+            Self(None)
+        }
+    }
+
+    /// Answers 304 or 412 in place of `response` where the preconditions say so.
+    pub fn resolve<B: Default + From<Bytes>>(self, response: Response<B>) -> Response<B> {
+        match self.0 {
+            Some(conditions) => resolve(&conditions.0, &conditions.1, response),
+            None => response,
+        }
     }
 }
 
@@ -316,7 +336,7 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        conditions: Option<Box<(Method, RequestConditions)>>,
+        conditions: Preconditions,
     }
 }
 
@@ -336,10 +356,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        let Some(conditions) = this.conditions.take() else {
-            return Poll::Ready(Ok(response));
-        };
-        Poll::Ready(Ok(resolve(&conditions.0, &conditions.1, response)))
+        Poll::Ready(Ok(std::mem::take(this.conditions).resolve(response)))
     }
 }
 

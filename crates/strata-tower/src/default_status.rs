@@ -78,16 +78,22 @@ pub fn marker_needed() -> bool {
     !DEFAULT_IS_OK.with(Cell::get)
 }
 
-/// Restores the previous value of [`DEFAULT_IS_OK`] when dropped, even on a panic.
-struct Hint(bool);
+/// While it lives, tells response types made on this thread whether the default status of the
+/// request being answered is 200 (see [`marker_needed`]); restores the previous hint when
+/// dropped, even on a panic. [`DefaultStatus`] holds one around each call and poll of its inner
+/// service; a service of one's own that resolves [`StatusUnset`] does the same.
+#[derive(Debug)]
+#[must_use = "the hint holds only while the guard lives"]
+pub struct StatusHint(bool);
 
-impl Hint {
-    fn set(ok: bool) -> Self {
-        Self(DEFAULT_IS_OK.with(|cell| cell.replace(ok)))
+impl StatusHint {
+    /// Says that the request's default status is `status`.
+    pub fn set(status: StatusCode) -> Self {
+        Self(DEFAULT_IS_OK.with(|cell| cell.replace(status == StatusCode::OK)))
     }
 }
 
-impl Drop for Hint {
+impl Drop for StatusHint {
     fn drop(&mut self) {
         DEFAULT_IS_OK.with(|cell| cell.set(self.0));
     }
@@ -130,7 +136,7 @@ impl<S> Layer<S> for DefaultStatusLayer {
     type Service = DefaultStatus<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        DefaultStatus { inner, plain_ok: self.plain_ok }
+        DefaultStatus { inner, layer: *self }
     }
 }
 
@@ -138,7 +144,7 @@ impl<S> Layer<S> for DefaultStatusLayer {
 #[derive(Clone, Debug)]
 pub struct DefaultStatus<S> {
     inner: S,
-    plain_ok: bool,
+    layer: DefaultStatusLayer,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DefaultStatus<S>
@@ -159,10 +165,27 @@ where
         let status = status_for(req.method());
         // A service may build its response in `call` already.
         let inner = {
-            let _hint = Hint::set(status == StatusCode::OK);
+            let _hint = StatusHint::set(status);
             self.inner.call(req)
         };
-        ResponseFuture { inner, status, plain_ok: self.plain_ok }
+        ResponseFuture { inner, status, layer: self.layer }
+    }
+}
+
+impl DefaultStatusLayer {
+    /// Gives `response` the default `status` of its request (from [`status_for`]) where it
+    /// carries [`StatusUnset`] (or, [for plain responses](Self::for_plain_ok_responses), any
+    /// 200); what the layer does, usable in a service of one's own.
+    pub fn resolve<B: Default>(&self, status: StatusCode, response: &mut Response<B>) {
+        let unset = response.extensions_mut().remove::<StatusUnset>().is_some();
+        if (unset || self.plain_ok) && response.status() == StatusCode::OK {
+            *response.status_mut() = status;
+            if status == StatusCode::NO_CONTENT {
+                *response.body_mut() = B::default();
+                response.headers_mut().remove(header::CONTENT_TYPE);
+                response.headers_mut().remove(header::CONTENT_LENGTH);
+            }
+        }
     }
 }
 
@@ -172,7 +195,7 @@ pin_project! {
         #[pin]
         inner: F,
         status: StatusCode,
-        plain_ok: bool,
+        layer: DefaultStatusLayer,
     }
 }
 
@@ -192,20 +215,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let polled = {
-            let _hint = Hint::set(*this.status == StatusCode::OK);
+            let _hint = StatusHint::set(*this.status);
             this.inner.poll(cx)
         };
         let mut response = ready!(polled)?;
-        let unset = response.extensions_mut().remove::<StatusUnset>().is_some();
-        if (unset || *this.plain_ok) && response.status() == StatusCode::OK {
-            let status = *this.status;
-            *response.status_mut() = status;
-            if status == StatusCode::NO_CONTENT {
-                *response.body_mut() = B::default();
-                response.headers_mut().remove(header::CONTENT_TYPE);
-                response.headers_mut().remove(header::CONTENT_LENGTH);
-            }
-        }
+        this.layer.resolve(*this.status, &mut response);
         Poll::Ready(Ok(response))
     }
 }

@@ -182,13 +182,7 @@ pin_project! {
     #[project = StateProj]
     enum State<F, B> {
         Inner { #[pin] future: F },
-        Buffering {
-            parts: Option<Parts>,
-            #[pin] body: B,
-            first: Option<Bytes>,
-            rest: Option<BytesMut>,
-            hold: TaskHold,
-        },
+        Buffering { #[pin] buffering: Buffering<B> },
         Done,
     }
 }
@@ -212,72 +206,116 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
-                    let mut response = ready!(future.poll(cx))?;
-                    if !wants_etag(&mut response, *this.limit) {
-                        this.state.set(State::Done);
-                        return Poll::Ready(Ok(response));
+                    let response = ready!(future.poll(cx))?;
+                    match tag(response, *this.limit) {
+                        Tagging::Ready(response) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Ok(response));
+                        }
+                        Tagging::Buffering(buffering) => this.state.set(State::Buffering { buffering }),
                     }
-                    let (parts, body) = response.into_parts();
-                    let hold = hold_tasks(&parts);
-                    this.state.set(State::Buffering {
-                        parts: Some(parts),
-                        body,
-                        first: None,
-                        rest: None,
-                        hold,
-                    });
                 }
-                StateProj::Buffering { parts, mut body, first, rest, hold: _ } => {
-                    match ready!(body.as_mut().poll_frame(cx)) {
-                        Some(Ok(frame)) => {
-                            // Trailers cannot occur on a body of exactly known size from axum or
-                            // hyper; any that do are dropped with the buffered body.
-                            if let Ok(data) = frame.into_data() {
-                                if let Some(rest) = rest {
-                                    rest.extend_from_slice(&data);
-                                } else if let Some(f) = first.take() {
-                                    let mut buf = BytesMut::with_capacity(f.len() + data.len());
-                                    buf.extend_from_slice(&f);
-                                    buf.extend_from_slice(&data);
-                                    *rest = Some(buf);
-                                } else {
-                                    *first = Some(data);
-                                }
-                            }
-                        }
-                        Some(Err(e)) => {
-                            let mut parts = parts.take().expect("parts are taken only once");
-                            tracing::error!(error = %e, "response body failed while computing its ETag");
-                            // Nothing of the failed response may be cached or kept as its intent.
-                            parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-                            parts.headers.clear();
-                            parts.headers.insert(
-                                header::CONTENT_TYPE,
-                                HeaderValue::from_static("application/problem+json"),
-                            );
-                            parts
-                                .headers
-                                .insert(header::CONTENT_LENGTH, HeaderValue::from(BODY_FAILED.len()));
-                            parts.extensions.clear();
-                            this.state.set(State::Done);
-                            let body = B::from(Bytes::from_static(BODY_FAILED.as_bytes()));
-                            return Poll::Ready(Ok(Response::from_parts(parts, body)));
-                        }
-                        None => {
-                            let bytes = match (rest.take(), first.take()) {
-                                (Some(rest), _) => rest.freeze(),
-                                (None, Some(first)) => first,
-                                (None, None) => Bytes::new(),
-                            };
-                            let mut parts = parts.take().expect("parts are taken only once");
-                            let etag = compute(&bytes);
-                            parts.headers.insert(header::ETAG, HeaderValue::clone(etag.header_value()));
-                            this.state.set(State::Done);
-                            return Poll::Ready(Ok(Response::from_parts(parts, B::from(bytes))));
-                        }
-                    }
+                StateProj::Buffering { buffering } => {
+                    let response = ready!(buffering.poll(cx));
+                    this.state.set(State::Done);
+                    return Poll::Ready(Ok(response));
                 }
                 StateProj::Done => panic!("ResponseFuture polled after completion"),
+            }
+        }
+    }
+}
+
+/// What [`tag`] made of a response.
+#[derive(Debug)]
+pub enum Tagging<B> {
+    /// The response gets no computed tag (it has one, or it is not a success, or its body is
+    /// too large or of unknown size): as it was.
+    Ready(Response<B>),
+    /// Its body is being read, to be hashed: the future of the tagged response.
+    Buffering(Buffering<B>),
+}
+
+/// Starts computing the ETag of `response`, for a body of known size up to `limit` bytes; what
+/// the layer does, usable in a service of one's own.
+pub fn tag<B: Body>(mut response: Response<B>, limit: u64) -> Tagging<B> {
+    if !wants_etag(&mut response, limit) {
+        return Tagging::Ready(response);
+    }
+    let (parts, body) = response.into_parts();
+    let hold = hold_tasks(&parts);
+    Tagging::Buffering(Buffering { parts: Some(parts), body, first: None, rest: None, _hold: hold })
+}
+
+pin_project! {
+    /// A response whose body is read to its end and hashed; see [`tag`]. A body that fails
+    /// meanwhile becomes a 500 problem, with nothing of the failed response kept.
+    pub struct Buffering<B> {
+        parts: Option<Parts>,
+        #[pin]
+        body: B,
+        first: Option<Bytes>,
+        rest: Option<BytesMut>,
+        _hold: TaskHold,
+    }
+}
+
+impl<B> fmt::Debug for Buffering<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Buffering").field("parts", &self.parts).finish_non_exhaustive()
+    }
+}
+
+impl<B> Future for Buffering<B>
+where
+    B: Body<Data = Bytes> + From<Bytes>,
+    B::Error: fmt::Display,
+{
+    type Output = Response<B>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<B>> {
+        let mut this = self.project();
+        loop {
+            match ready!(this.body.as_mut().poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    // Trailers cannot occur on a body of exactly known size from axum or hyper;
+                    // any that do are dropped with the buffered body.
+                    if let Ok(data) = frame.into_data() {
+                        if let Some(rest) = this.rest {
+                            rest.extend_from_slice(&data);
+                        } else if let Some(f) = this.first.take() {
+                            let mut buf = BytesMut::with_capacity(f.len() + data.len());
+                            buf.extend_from_slice(&f);
+                            buf.extend_from_slice(&data);
+                            *this.rest = Some(buf);
+                        } else {
+                            *this.first = Some(data);
+                        }
+                    }
+                }
+                Some(Err(e)) => {
+                    let mut parts = this.parts.take().expect("Buffering polled after completion");
+                    tracing::error!(error = %e, "response body failed while computing its ETag");
+                    // Nothing of the failed response may be cached or kept as its intent.
+                    parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+                    parts.headers.clear();
+                    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+                    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(BODY_FAILED.len()));
+                    parts.extensions.clear();
+                    let body = B::from(Bytes::from_static(BODY_FAILED.as_bytes()));
+                    return Poll::Ready(Response::from_parts(parts, body));
+                }
+                None => {
+                    let bytes = match (this.rest.take(), this.first.take()) {
+                        (Some(rest), _) => rest.freeze(),
+                        (None, Some(first)) => first,
+                        (None, None) => Bytes::new(),
+                    };
+                    let mut parts = this.parts.take().expect("Buffering polled after completion");
+                    let etag = compute(&bytes);
+                    parts.headers.insert(header::ETAG, HeaderValue::clone(etag.header_value()));
+                    return Poll::Ready(Response::from_parts(parts, B::from(bytes)));
+                }
             }
         }
     }
