@@ -635,7 +635,13 @@ where
                     let mut response = ready!(Pin::new(future).poll(cx));
                     response.extensions_mut().insert(HookRan);
                     this.state.set(State::Done);
-                    return Poll::Ready(Ok(finish(level, this.preconditions, this.ranges, this.entry, response)));
+                    return Poll::Ready(Ok(finish(
+                        level,
+                        this.preconditions,
+                        this.ranges,
+                        this.entry,
+                        response,
+                    )));
                 }
                 StateProj::Done => panic!("ResponseFuture polled after completion"),
             };

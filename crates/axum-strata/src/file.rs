@@ -617,7 +617,11 @@ impl RangeWanted {
     }
 }
 
-fn resolve_range(range: Option<&HeaderValue>, if_range: Option<&HeaderValue>, mut response: Response) -> Response {
+fn resolve_range(
+    range: Option<&HeaderValue>,
+    if_range: Option<&HeaderValue>,
+    mut response: Response,
+) -> Response {
     let Some(source) = response.extensions_mut().remove::<FileSource>() else {
         return response;
     };

@@ -299,7 +299,9 @@ where
                     // Nothing of the failed response may be cached or kept as its intent.
                     parts.status = StatusCode::INTERNAL_SERVER_ERROR;
                     parts.headers.clear();
-                    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+                    parts
+                        .headers
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
                     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(BODY_FAILED.len()));
                     parts.extensions.clear();
                     let body = B::from(Bytes::from_static(BODY_FAILED.as_bytes()));
