@@ -7,14 +7,26 @@
 //! - [`Strata::layer()`] for a nested `Router` (`Router::layer`) or a single route
 //!   (`MethodRouter::layer`);
 //! - [`Strata::app()`] once, around the whole app: the same settings, plus the resolvers that
-//!   only make sense once (default status codes, conditional requests, and the clean-up of
-//!   documentation-only claims once every level has run).
+//!   only make sense once (default status codes, conditional requests, ranges, and the
+//!   clean-up of documentation-only claims once every level has run).
 //!
-//! Within one level, a response goes through: templates (where the level has an engine),
-//! content negotiation (where the level negotiates), the default status (app level), this level's headers (Cache-Control and a static
-//! ETag among them) and cookies, a computed ETag, the after-request hook, conditional
-//! requests and ranges (app level), and background tasks (the level's own, and the body wrapper), in that
-//! order.
+//! Within one level, a response goes through, in this order:
+//!
+//! 1. templates (where the level has an engine);
+//! 2. content negotiation (where the level negotiates; on the app level, JSON for values no
+//!    level negotiated);
+//! 3. the default status (app level, or a level with
+//!    [`default_status_for_plain_responses`](StrataLayer::default_status_for_plain_responses));
+//! 4. this level's headers (Cache-Control and a static ETag among them), then its cookies;
+//! 5. a computed ETag;
+//! 6. the after-request hook;
+//! 7. conditional requests, then ranges (app level);
+//! 8. the removal of the body of a 304;
+//! 9. background tasks (the level's own, and the body wrapper);
+//! 10. the end of documentation-only claims (app level).
+//!
+//! Each level is one service with one future, whatever it does: a layer per feature would
+//! cost a future and a move of the response each, on every request.
 //!
 //! ```
 //! use std::time::Duration;
@@ -490,13 +502,8 @@ impl<S> Layer<S> for StrataLayer {
     }
 }
 
-/// The service of a [`StrataLayer`]: one service and one future per level, whatever the level
-/// does (a layer per feature would cost a future and a move of the response each, on every
-/// request).
-///
-/// Within the level, a response goes through: templates (an inner layer, where the level has
-/// an engine), negotiation, the default status, headers, cookies, the computed ETag, the
-/// after-request hook, conditional requests, ranges, the 304 clean-up and background tasks.
+/// The service of a [`StrataLayer`]: one service and one future per level, running the steps
+/// listed in the [module docs](self).
 pub struct StrataService<S> {
     inner: WithTemplates<S>,
     level: Arc<Level>,
@@ -601,7 +608,13 @@ where
                         let _hint = this.status.map(StatusHint::set);
                         future.poll(cx)
                     };
-                    let mut response = ready!(polled)?;
+                    let mut response = match ready!(polled) {
+                        Ok(response) => response,
+                        Err(e) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(e));
+                        }
+                    };
                     if let Some(negotiation) = &level.negotiation {
                         response = negotiation.finish(this.accepted, response);
                     }

@@ -591,7 +591,6 @@ fn if_range_holds(if_range: Option<&HeaderValue>, headers: &http::HeaderMap) -> 
     }
 }
 
-/// Turns a 200 [`File`] response into the 206 or 416 its request's `Range` asks for.
 /// The `Range` of a `GET` request (the only method range handling is defined for, RFC 9110
 /// §14.2), with its `If-Range`, kept while the response is made.
 #[derive(Debug, Default)]
@@ -617,6 +616,7 @@ impl RangeWanted {
     }
 }
 
+/// Turns a 200 [`File`] response into the 206 or 416 its request's `Range` asks for.
 fn resolve_range(
     range: Option<&HeaderValue>,
     if_range: Option<&HeaderValue>,

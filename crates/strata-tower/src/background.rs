@@ -811,7 +811,9 @@ pub struct Entry {
 impl<B> BackgroundLayer<B> {
     /// Gives `req` its [`PendingTasks`] (the outermost layer makes them; nested ones share
     /// them), for handlers and extractors to add to; what the service does before calling its
-    /// inner service.
+    /// inner service. Hand the entry back to [`leave`](Self::leave) with the response: the
+    /// outermost layer's entry is what starts the tasks.
+    #[must_use = "the tasks start only once the entry is handed back to `leave`"]
     pub fn enter<ReqBody>(&self, req: &mut Request<ReqBody>) -> Entry {
         let (pending, owner) = match req.extensions().get::<PendingTasks>() {
             Some(p) => (p.clone(), false),

@@ -8,8 +8,8 @@
 //! removes it; a status the handler chose is never changed.
 //!
 //! Strata's response types leave the marker out where it would change nothing: while a
-//! default-status layer is calling or polling its inner service for a method whose default is
-//! 200 anyway (see [`marker_needed`]). Middleware between a handler and this layer should not
+//! [`StatusHint`] says that the request's default is 200 anyway (a default-status layer, or a
+//! Strata level, holds one while calling or polling its inner service; see [`marker_needed`]). Middleware between a handler and this layer should not
 //! read the marker to learn whether a status was chosen for such methods; it only means "pick
 //! the method's default".
 //!
@@ -49,6 +49,7 @@ use std::{
     cell::Cell,
     fmt,
     future::Future,
+    marker::PhantomData,
     pin::Pin,
     task::{Context, Poll, ready},
 };
@@ -63,16 +64,16 @@ use tower::{Layer, Service};
 pub struct StatusUnset;
 
 thread_local! {
-    /// Set while a default-status layer polls its inner service for a request whose default
-    /// status is 200.
+    /// Set while a [`StatusHint`] says that the request's default status is 200.
     static DEFAULT_IS_OK: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether a response made now needs the [`StatusUnset`] marker. It does not while a
-/// [`DefaultStatusLayer`] is polling its inner service (on this thread) for a request whose
-/// default status is 200 anyway (every method but `POST` and `DELETE`): the marker would change
-/// nothing, and adding it costs an allocation on every response. Anywhere else (no layer, or a
-/// handler running on another task) this is `true`, so the outcome is the same either way.
+/// [`StatusHint`] lives on this thread for a request whose default status is 200 anyway (every
+/// method but `POST` and `DELETE`), as it does while a [`DefaultStatusLayer`] or a Strata level
+/// calls or polls its inner service: the marker would change nothing, and adding it costs an
+/// allocation on every response. Anywhere else (no layer, or a handler running on another
+/// task) this is `true`, so the outcome is the same either way.
 #[must_use]
 pub fn marker_needed() -> bool {
     !DEFAULT_IS_OK.with(Cell::get)
@@ -84,18 +85,24 @@ pub fn marker_needed() -> bool {
 /// service; a service of one's own that resolves [`StatusUnset`] does the same.
 #[derive(Debug)]
 #[must_use = "the hint holds only while the guard lives"]
-pub struct StatusHint(bool);
+pub struct StatusHint {
+    previous: bool,
+    /// The guard restores a thread-local: it must not move to another thread (across an
+    /// `.await`, say).
+    _not_send: PhantomData<*const ()>,
+}
 
 impl StatusHint {
     /// Says that the request's default status is `status`.
     pub fn set(status: StatusCode) -> Self {
-        Self(DEFAULT_IS_OK.with(|cell| cell.replace(status == StatusCode::OK)))
+        let previous = DEFAULT_IS_OK.with(|cell| cell.replace(status == StatusCode::OK));
+        Self { previous, _not_send: PhantomData }
     }
 }
 
 impl Drop for StatusHint {
     fn drop(&mut self) {
-        DEFAULT_IS_OK.with(|cell| cell.set(self.0));
+        DEFAULT_IS_OK.with(|cell| cell.set(self.previous));
     }
 }
 

@@ -230,7 +230,9 @@ where
 #[derive(Debug)]
 pub enum Tagging<B> {
     /// The response gets no computed tag (it has one, or it is not a success, or its body is
-    /// too large or of unknown size): as it was.
+    /// too large or of unknown size). It is as it was, except that a successful response
+    /// whose body cannot be hashed now claims the `ETag` name (see the module docs), so that
+    /// outer static tags do not stand in for it.
     Ready(Response<B>),
     /// Its body is being read, to be hashed: the future of the tagged response.
     Buffering(Buffering<B>),

@@ -14,6 +14,11 @@
 //! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
 //! | [`BackgroundLayer`](background::BackgroundLayer) | [`background`] | tasks started once the body has been handed over, tracked by a [`Runner`](background::Runner) |
 //!
+//! Each layer's step is also public on its own (`Preconditions`, `StatusHint` and
+//! `DefaultStatusLayer::resolve`, `etag::tag`, `BackgroundLayer::enter` and `leave`), for a
+//! service of one's own that does several steps in one future, as `axum-strata`'s `Strata`
+//! levels do.
+//!
 //! Layers that need to build a body (an empty 304, a 412 problem, a buffered body) ask for
 //! `Default` and `From<Bytes>` on the response body, which `axum::body::Body`,
 //! `http_body_util::Full` and most body types have; they keep the body type, so axum never
