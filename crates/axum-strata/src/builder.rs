@@ -602,7 +602,8 @@ where
         let mut this = self.project();
         let level = &**this.level;
         loop {
-            let response = match this.state.as_mut().project() {
+            // The response, and whether this level's hook may still run on it.
+            let (response, hook_pending) = match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
                     let polled = {
                         let _hint = this.status.map(StatusHint::set);
@@ -629,37 +630,31 @@ where
                     }
                     match level.computed_etag {
                         Some(limit) => match etag::tag(response, limit) {
-                            Tagging::Ready(response) => response,
+                            Tagging::Ready(response) => (response, true),
                             Tagging::Buffering(buffering) => {
                                 this.state.set(State::Tagging { buffering });
                                 continue;
                             }
                         },
-                        None => response,
+                        None => (response, true),
                     }
                 }
                 StateProj::Tagging { buffering } => {
                     let response = ready!(buffering.poll(cx));
                     // Let go of the body's tasks before the hook sees the response.
                     this.state.set(State::Done);
-                    response
+                    (response, true)
                 }
                 StateProj::Hook { future } => {
                     let mut response = ready!(Pin::new(future).poll(cx));
                     response.extensions_mut().insert(HookRan);
-                    this.state.set(State::Done);
-                    return Poll::Ready(Ok(finish(
-                        level,
-                        this.preconditions,
-                        this.ranges,
-                        this.entry,
-                        response,
-                    )));
+                    (response, false)
                 }
                 StateProj::Done => panic!("ResponseFuture polled after completion"),
             };
             // Only the closest level's hook runs, unless outer ones chain.
-            if let Some(hook) = &level.hook
+            if hook_pending
+                && let Some(hook) = &level.hook
                 && (level.chain_hook || response.extensions().get::<HookRan>().is_none())
             {
                 this.state.set(State::Hook { future: hook.call(response) });
