@@ -94,7 +94,7 @@ pub use strata_tower as tower;
 #[cfg(feature = "background")]
 pub mod background;
 #[cfg(any(feature = "layers", feature = "precondition"))]
-mod body;
+pub mod body;
 #[cfg(feature = "layers")]
 pub mod builder;
 #[cfg(feature = "cookies")]

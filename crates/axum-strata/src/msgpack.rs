@@ -47,9 +47,7 @@ impl<T: Serialize> IntoResponse for MsgPack<T> {
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(render::MSGPACK));
                 // Like every Strata response type, it leaves the status to the method.
-                if strata_tower::default_status::marker_needed() {
-                    response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
-                }
+                response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
                 response
             }
             Err(e) => {

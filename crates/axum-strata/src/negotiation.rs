@@ -218,9 +218,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for Negotiated<T> {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response.extensions_mut().insert(Intent(value));
         // Like every Strata response type, it leaves the status to the method.
-        if strata_tower::default_status::marker_needed() {
-            response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
-        }
+        response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
         response
     }
 }

@@ -249,7 +249,7 @@ impl<T: Serialize + 'static> IntoResponse for Response<T> {
             }
         };
         *response.status_mut() = status;
-        if self.status.is_none() && strata_tower::default_status::marker_needed() {
+        if self.status.is_none() {
             response.extensions_mut().insert(StatusUnset);
         }
         let headers = response.headers_mut();

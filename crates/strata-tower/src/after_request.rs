@@ -43,6 +43,19 @@ use tower::{Layer, Service};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HookRan;
 
+/// Whether a level's hook runs on `response`: when no closer hook has run on it, or when the
+/// level [chains](AfterRequestLayer::chain). The rule [`AfterRequestLayer`] follows, for a
+/// service of one's own that runs hooks (a Strata level does).
+#[must_use]
+pub fn runs_on<B>(response: &Response<B>, chain: bool) -> bool {
+    chain || response.extensions().get::<HookRan>().is_none()
+}
+
+/// Marks `response` as seen by a hook, so that outer levels' hooks skip it (see [`runs_on`]).
+pub fn mark_ran<B>(response: &mut Response<B>) {
+    response.extensions_mut().insert(HookRan);
+}
+
 /// An after-request hook.
 pub trait AfterRequest<B> {
     /// The future of the hook's response.
@@ -217,7 +230,7 @@ where
                 StateProj::Inner { future, layer } => {
                     let response = ready!(future.poll(cx))?;
                     let layer = layer.take().expect("the layer is taken once");
-                    if response.extensions().get::<HookRan>().is_some() && !layer.chain {
+                    if !runs_on(&response, layer.chain) {
                         return Poll::Ready(Ok(response));
                     }
                     let future = layer.hook.call(response);
@@ -225,7 +238,7 @@ where
                 }
                 StateProj::Hook { future } => {
                     let mut response = ready!(future.poll(cx));
-                    response.extensions_mut().insert(HookRan);
+                    mark_ran(&mut response);
                     return Poll::Ready(Ok(response));
                 }
             }

@@ -272,42 +272,99 @@ pub fn precondition_failed<B: From<Bytes>>(response: Response<B>) -> Response<B>
 }
 
 /// Answers 304 and 412 for `GET` and `HEAD`; see the [module docs](self).
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// Every 304 that passes through it (its own, or one the handler made) leaves with the body
+/// the layer makes for it ([`settle_not_modified`]): `B::default()` unless
+/// [`empty_body`](Self::empty_body) says otherwise.
 #[must_use]
-pub struct ConditionalLayer(());
+pub struct ConditionalLayer<B> {
+    empty: fn() -> B,
+}
 
-impl ConditionalLayer {
-    /// The layer.
-    pub const fn new() -> Self {
-        Self(())
+impl<B> Clone for ConditionalLayer<B> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-impl<S> Layer<S> for ConditionalLayer {
-    type Service = Conditional<S>;
+impl<B> Copy for ConditionalLayer<B> {}
+
+impl<B> fmt::Debug for ConditionalLayer<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConditionalLayer").finish_non_exhaustive()
+    }
+}
+
+impl<B: Default> Default for ConditionalLayer<B> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B: Default> ConditionalLayer<B> {
+    /// The layer; a 304's body is `B::default()`.
+    pub fn new() -> Self {
+        Self { empty: B::default }
+    }
+}
+
+impl<B> ConditionalLayer<B> {
+    /// Makes the body of every 304 with `empty`. Under axum, whose router writes
+    /// `content-length: 0` for a body of exactly zero bytes (wrong on a 304, RFC 9110 §8.6),
+    /// use an empty body of unannounced size; axum-strata's levels do.
+    pub const fn empty_body(mut self, empty: fn() -> B) -> Self {
+        self.empty = empty;
+        self
+    }
+}
+
+impl<S, B> Layer<S> for ConditionalLayer<B> {
+    type Service = Conditional<S, B>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Conditional { inner }
+        Conditional { inner, layer: *self }
     }
 }
 
 /// The service of [`ConditionalLayer`].
-#[derive(Clone, Debug)]
-pub struct Conditional<S> {
+pub struct Conditional<S, B> {
     inner: S,
+    layer: ConditionalLayer<B>,
+}
+
+impl<S: Clone, B> Clone for Conditional<S, B> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone(), layer: self.layer }
+    }
+}
+
+impl<S: fmt::Debug, B> fmt::Debug for Conditional<S, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conditional").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+/// Gives a 304 the body `empty` makes, whatever made the 304: a 304 has no content, and its
+/// `Content-Length`, if any, must be that of the 200 it stands for (RFC 9110 §8.6), which a
+/// body of exactly zero bytes would make the server announce as 0. What [`ConditionalLayer`]
+/// does last, and a Strata level too.
+pub fn settle_not_modified<B>(response: &mut Response<B>, empty: fn() -> B) {
+    if response.status() == StatusCode::NOT_MODIFIED {
+        *response.body_mut() = empty();
+    }
 }
 
 const CONDITIONAL_HEADERS: [HeaderName; 4] =
     [header::IF_MATCH, header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE];
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Conditional<S>
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Conditional<S, ResBody>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Default + From<Bytes>,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, ResBody>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -316,7 +373,7 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let conditions = Preconditions::of(&req);
-        ResponseFuture { inner: self.inner.call(req), conditions }
+        ResponseFuture { inner: self.inner.call(req), conditions, empty: self.layer.empty }
     }
 }
 
@@ -357,20 +414,21 @@ impl Preconditions {
 
 pin_project! {
     /// The response future of [`Conditional`].
-    pub struct ResponseFuture<F> {
+    pub struct ResponseFuture<F, B> {
         #[pin]
         inner: F,
         conditions: Preconditions,
+        empty: fn() -> B,
     }
 }
 
-impl<F> fmt::Debug for ResponseFuture<F> {
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").field("conditions", &self.conditions).finish_non_exhaustive()
     }
 }
 
-impl<F, B, E> Future for ResponseFuture<F>
+impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
     B: Default + From<Bytes>,
@@ -380,7 +438,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        Poll::Ready(Ok(std::mem::take(this.conditions).resolve(response)))
+        let mut response = std::mem::take(this.conditions).resolve(response);
+        settle_not_modified(&mut response, *this.empty);
+        Poll::Ready(Ok(response))
     }
 }
 

@@ -7,11 +7,8 @@
 //! status is given). [`DefaultStatusLayer`] resolves that intent with the request's method and
 //! removes it; a status the handler chose is never changed.
 //!
-//! Strata's response types leave the marker out where it would change nothing: while a
-//! [`StatusHint`] says that the request's default is 200 anyway (a default-status layer, or a
-//! Strata level, holds one while calling or polling its inner service; see [`marker_needed`]). Middleware between a handler and this layer should not
-//! read the marker to learn whether a status was chosen for such methods; it only means "pick
-//! the method's default".
+//! The intent travels on the response like every other intent: nothing else (no thread-local,
+//! no task-local) tells this layer whether a status was chosen.
 //!
 //! Plain handlers (`Json(..)`, `&str`) carry no intent and are left alone, unless the layer is
 //! told to treat every plain 200 as unchosen with
@@ -46,10 +43,8 @@
 //! ```
 
 use std::{
-    cell::Cell,
     fmt,
     future::Future,
-    marker::PhantomData,
     pin::Pin,
     task::{Context, Poll, ready},
 };
@@ -62,49 +57,6 @@ use tower::{Layer, Service};
 /// [`DefaultStatusLayer`] picks the status from the method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatusUnset;
-
-thread_local! {
-    /// Set while a [`StatusHint`] says that the request's default status is 200.
-    static DEFAULT_IS_OK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether a response made now needs the [`StatusUnset`] marker. It does not while a
-/// [`StatusHint`] lives on this thread for a request whose default status is 200 anyway (every
-/// method but `POST` and `DELETE`), as it does while a [`DefaultStatusLayer`] or a Strata level
-/// calls or polls its inner service: the marker would change nothing, and adding it costs an
-/// allocation on every response. Anywhere else (no layer, or a handler running on another
-/// task) this is `true`, so the outcome is the same either way.
-#[must_use]
-pub fn marker_needed() -> bool {
-    !DEFAULT_IS_OK.with(Cell::get)
-}
-
-/// While it lives, tells response types made on this thread whether the default status of the
-/// request being answered is 200 (see [`marker_needed`]); restores the previous hint when
-/// dropped, even on a panic. [`DefaultStatus`] holds one around each call and poll of its inner
-/// service; a service of one's own that resolves [`StatusUnset`] does the same.
-#[derive(Debug)]
-#[must_use = "the hint holds only while the guard lives"]
-pub struct StatusHint {
-    previous: bool,
-    /// The guard restores a thread-local: it must not move to another thread (across an
-    /// `.await`, say).
-    _not_send: PhantomData<*const ()>,
-}
-
-impl StatusHint {
-    /// Says that the request's default status is `status`.
-    pub fn set(status: StatusCode) -> Self {
-        let previous = DEFAULT_IS_OK.with(|cell| cell.replace(status == StatusCode::OK));
-        Self { previous, _not_send: PhantomData }
-    }
-}
-
-impl Drop for StatusHint {
-    fn drop(&mut self) {
-        DEFAULT_IS_OK.with(|cell| cell.set(self.previous));
-    }
-}
 
 /// The status Litestar gives a response to `method` when the handler chose none: 201 for
 /// `POST`, 204 for `DELETE`, 200 otherwise.
@@ -170,12 +122,7 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let status = status_for(req.method());
-        // A service may build its response in `call` already.
-        let inner = {
-            let _hint = StatusHint::set(status);
-            self.inner.call(req)
-        };
-        ResponseFuture { inner, status, layer: self.layer }
+        ResponseFuture { inner: self.inner.call(req), status, layer: self.layer }
     }
 }
 
@@ -221,11 +168,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let polled = {
-            let _hint = StatusHint::set(*this.status);
-            this.inner.poll(cx)
-        };
-        let mut response = ready!(polled)?;
+        let mut response = ready!(this.inner.poll(cx))?;
         this.layer.resolve(*this.status, &mut response);
         Poll::Ready(Ok(response))
     }
@@ -252,38 +195,6 @@ mod tests {
         });
         let request = Request::builder().method(method).body(()).unwrap();
         layer.layer(handler).oneshot(request).await.unwrap()
-    }
-
-    /// A response built in `call` (not in the future) by a service under a `POST` layer, itself
-    /// reached while an outer `GET` layer polls: the inner layer's hint is the one that counts.
-    #[tokio::test]
-    async fn the_hint_of_the_closest_layer_counts_in_call_too() {
-        let outer = service_fn(|_req: Request<()>| async {
-            let inner = service_fn(|_req: Request<()>| {
-                std::future::ready(Ok::<_, Infallible>(Response::new(marker_needed())))
-            });
-            let post = Request::builder().method(Method::POST).body(()).unwrap();
-            let seen = DefaultStatusLayer::new().layer(inner).oneshot(post).await.unwrap().into_body();
-            Ok::<_, Infallible>(Response::new(seen))
-        });
-        let get = Request::builder().method(Method::GET).body(()).unwrap();
-        let seen = DefaultStatusLayer::new().layer(outer).oneshot(get).await.unwrap().into_body();
-        assert!(seen, "the POST layer needs the marker even inside a GET");
-    }
-
-    #[tokio::test]
-    async fn the_marker_is_needed_except_where_it_would_change_nothing() {
-        assert!(marker_needed(), "outside any layer");
-        for (method, needed) in
-            [(Method::GET, false), (Method::PUT, false), (Method::POST, true), (Method::DELETE, true)]
-        {
-            let handler =
-                service_fn(|_req: Request<()>| async { Ok::<_, Infallible>(Response::new(marker_needed())) });
-            let request = Request::builder().method(method.clone()).body(()).unwrap();
-            let seen = DefaultStatusLayer::new().layer(handler).oneshot(request).await.unwrap().into_body();
-            assert_eq!(seen, needed, "{method}");
-            assert!(marker_needed(), "restored after the poll ({method})");
-        }
     }
 
     #[tokio::test]

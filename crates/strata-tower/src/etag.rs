@@ -71,11 +71,12 @@ pub fn compute(body: &[u8]) -> ETag {
 #[must_use]
 pub struct ComputedETagLayer {
     limit: u64,
+    outermost: bool,
 }
 
 impl Default for ComputedETagLayer {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT }
+        Self { limit: DEFAULT_LIMIT, outermost: false }
     }
 }
 
@@ -90,13 +91,24 @@ impl ComputedETagLayer {
         self.limit = bytes;
         self
     }
+
+    /// Marks this layer as the outermost one that reads documentation-only claims: it ends
+    /// them ([`ClaimedHeaders::release`]) once it has tagged the response. Use it instead of
+    /// [`ResponseHeadersLayer::outermost`](crate::response_headers::ResponseHeadersLayer::outermost)
+    /// when this layer sits outside the outermost headers layer, so that a closer level's
+    /// documentation-only `ETag` still keeps a computed one off.
+    #[cfg(feature = "response-headers")]
+    pub const fn outermost(mut self) -> Self {
+        self.outermost = true;
+        self
+    }
 }
 
 impl<S> Layer<S> for ComputedETagLayer {
     type Service = ComputedETag<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ComputedETag { inner, limit: self.limit }
+        ComputedETag { inner, layer: *self }
     }
 }
 
@@ -104,7 +116,7 @@ impl<S> Layer<S> for ComputedETagLayer {
 #[derive(Clone, Debug)]
 pub struct ComputedETag<S> {
     inner: S,
-    limit: u64,
+    layer: ComputedETagLayer,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ComputedETag<S>
@@ -123,7 +135,7 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        ResponseFuture { state: State::Inner { future: self.inner.call(req) }, limit: self.limit }
+        ResponseFuture { state: State::Inner { future: self.inner.call(req) }, layer: self.layer }
     }
 }
 
@@ -159,7 +171,7 @@ pin_project! {
     pub struct ResponseFuture<F, B> {
         #[pin]
         state: State<F, B>,
-        limit: u64,
+        layer: ComputedETagLayer,
     }
 }
 
@@ -189,7 +201,7 @@ pin_project! {
 
 impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("limit", &self.limit).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture").field("layer", &self.layer).finish_non_exhaustive()
     }
 }
 
@@ -207,22 +219,36 @@ where
             match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
                     let response = ready!(future.poll(cx))?;
-                    match tag(response, *this.limit) {
-                        Tagging::Ready(response) => {
+                    match tag(response, this.layer.limit) {
+                        Tagging::Ready(mut response) => {
                             this.state.set(State::Done);
+                            this.layer.end(&mut response);
                             return Poll::Ready(Ok(response));
                         }
                         Tagging::Buffering(buffering) => this.state.set(State::Buffering { buffering }),
                     }
                 }
                 StateProj::Buffering { buffering } => {
-                    let response = ready!(buffering.poll(cx));
+                    let mut response = ready!(buffering.poll(cx));
                     this.state.set(State::Done);
+                    this.layer.end(&mut response);
                     return Poll::Ready(Ok(response));
                 }
                 StateProj::Done => panic!("ResponseFuture polled after completion"),
             }
         }
+    }
+}
+
+impl ComputedETagLayer {
+    /// Ends the claims where this layer is the outermost that reads them.
+    fn end<B>(self, response: &mut Response<B>) {
+        #[cfg(feature = "response-headers")]
+        if self.outermost {
+            ClaimedHeaders::release(response.extensions_mut());
+        }
+        #[cfg(not(feature = "response-headers"))]
+        let _ = (self.outermost, response);
     }
 }
 

@@ -14,10 +14,20 @@
 //! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
 //! | [`BackgroundLayer`](background::BackgroundLayer) | [`background`] | tasks started once the body has been handed over, tracked by a [`Runner`](background::Runner) |
 //!
-//! Each layer's step is also public on its own (`Preconditions`, `StatusHint` and
-//! `DefaultStatusLayer::resolve`, `etag::tag`, `BackgroundLayer::enter` and `leave`), for a
-//! service of one's own that does several steps in one future, as `axum-strata`'s `Strata`
-//! levels do.
+//! Each layer's step is also public on its own, for a service of one's own that does several
+//! steps in one future, as `axum-strata`'s `Strata` levels do; the layers call the same
+//! functions, so a fused service behaves as the stack of layers does:
+//!
+//! | step | function |
+//! |---|---|
+//! | default status | [`DefaultStatusLayer::resolve`](default_status::DefaultStatusLayer::resolve) |
+//! | layered headers | [`ResponseHeadersLayer::apply`](response_headers::ResponseHeadersLayer::apply) |
+//! | computed ETag | [`etag::tag`](etag::tag) |
+//! | which hook runs | [`after_request::runs_on`](after_request::runs_on), [`after_request::mark_ran`](after_request::mark_ran) |
+//! | 304 and 412 | [`Preconditions`](conditional::Preconditions) |
+//! | the body of a 304 | [`conditional::settle_not_modified`](conditional::settle_not_modified) |
+//! | background tasks | [`BackgroundLayer::enter`](background::BackgroundLayer::enter) and [`leave`](background::BackgroundLayer::leave) |
+//! | the end of documentation-only claims | [`ClaimedHeaders::release`](response_headers::ClaimedHeaders::release) |
 //!
 //! Layers that need to build a body (an empty 304, a 412 problem, a buffered body) ask for
 //! `Default` and `From<Bytes>` on the response body, which `axum::body::Body`,

@@ -119,6 +119,13 @@ impl ClaimedHeaders {
         self.0.iter()
     }
 
+    /// Ends every claim in a response's extensions: what the outermost layer that reads claims
+    /// does (a [`ResponseHeadersLayer::outermost`], a computed-ETag layer marked outermost, or
+    /// a Strata app level once all its steps have run).
+    pub fn release(extensions: &mut http::Extensions) {
+        extensions.remove::<Self>();
+    }
+
     /// Claims `name` in a response's extensions: outer layers will not set it.
     pub fn claim(extensions: &mut http::Extensions, name: HeaderName) {
         match extensions.get_mut::<Self>() {
@@ -289,7 +296,7 @@ fn apply(specs: &[HeaderSpec], outermost: bool, headers: &mut HeaderMap, extensi
         }
     }
     if outermost {
-        extensions.remove::<ClaimedHeaders>();
+        ClaimedHeaders::release(extensions);
     }
 }
 

@@ -1,0 +1,169 @@
+//! The future of a level: the steps that run once the inner service has answered.
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+};
+
+use axum::{body::Body, response::Response};
+use http::StatusCode;
+use pin_project_lite::pin_project;
+use strata_tower::{
+    after_request::{self, AfterRequest},
+    conditional::{self, Preconditions},
+    etag::{self, Tagging},
+    response_headers::ClaimedHeaders,
+};
+
+use super::{hook::HookFuture, service::Level};
+use crate::body::NoBody;
+
+/// What a level keeps of the request while the inner service answers.
+pub(super) struct Kept {
+    #[cfg(feature = "negotiation")]
+    pub(super) accepted: crate::negotiation::Accepted,
+    /// The default status of the request's method, where this level resolves it.
+    pub(super) status: Option<StatusCode>,
+    pub(super) preconditions: Preconditions,
+    #[cfg(feature = "file")]
+    pub(super) ranges: crate::file::RangeWanted,
+    #[cfg(feature = "background")]
+    pub(super) entry: Option<strata_tower::background::Entry>,
+}
+
+pin_project! {
+    /// The response future of [`StrataService`](super::StrataService).
+    pub struct ResponseFuture<F> {
+        #[pin]
+        state: State<F>,
+        level: Arc<Level>,
+        kept: Kept,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Inner { #[pin] future: F },
+        Tagging { #[pin] buffering: etag::Buffering<Body> },
+        Hook { future: HookFuture },
+        Done,
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    pub(super) fn new(future: F, level: Arc<Level>, kept: Kept) -> Self {
+        Self { state: State::Inner { future }, level, kept }
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").field("app", &self.level.app).finish_non_exhaustive()
+    }
+}
+
+/// The empty body of a 304: one of unannounced size, so that axum writes no
+/// `content-length: 0` (see [`conditional::settle_not_modified`]).
+fn no_body() -> Body {
+    Body::new(NoBody)
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let level = &**this.level;
+        loop {
+            // The response, and whether this level's hook may still run on it.
+            let (response, hook_pending) = match this.state.as_mut().project() {
+                StateProj::Inner { future } => {
+                    let mut response = match ready!(future.poll(cx)) {
+                        Ok(response) => response,
+                        Err(e) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(e));
+                        }
+                    };
+                    #[cfg(feature = "negotiation")]
+                    if let Some(negotiation) = &level.negotiation {
+                        response = negotiation.finish(&this.kept.accepted, response);
+                    }
+                    if let (Some(layer), Some(status)) = (level.default_status, this.kept.status) {
+                        layer.resolve(status, &mut response);
+                    }
+                    if let Some(headers) = &level.headers {
+                        headers.apply(&mut response);
+                    }
+                    #[cfg(feature = "cookies")]
+                    if let Some(cookies) = &level.cookies {
+                        cookies.apply(response.headers_mut());
+                    }
+                    match level.computed_etag {
+                        Some(limit) => match etag::tag(response, limit) {
+                            Tagging::Ready(response) => (response, true),
+                            Tagging::Buffering(buffering) => {
+                                this.state.set(State::Tagging { buffering });
+                                continue;
+                            }
+                        },
+                        None => (response, true),
+                    }
+                }
+                StateProj::Tagging { buffering } => {
+                    let response = ready!(buffering.poll(cx));
+                    // Let go of the body's tasks before the hook sees the response.
+                    this.state.set(State::Done);
+                    (response, true)
+                }
+                StateProj::Hook { future } => {
+                    let mut response = ready!(Pin::new(future).poll(cx));
+                    after_request::mark_ran(&mut response);
+                    (response, false)
+                }
+                StateProj::Done => panic!("ResponseFuture polled after completion"),
+            };
+            if hook_pending
+                && let Some(hook) = &level.hook
+                && after_request::runs_on(&response, level.chain_hook)
+            {
+                this.state.set(State::Hook { future: hook.call(response) });
+                continue;
+            }
+            this.state.set(State::Done);
+            return Poll::Ready(Ok(finish(level, this.kept, response)));
+        }
+    }
+}
+
+/// What a level does once its hook has run: conditional requests and ranges (app level), the
+/// 304 clean-up, background tasks, and (app level) the end of documentation-only claims.
+fn finish(level: &Level, kept: &mut Kept, mut response: Response) -> Response {
+    if level.app {
+        response = std::mem::take(&mut kept.preconditions).resolve(response);
+        // Ranges come last among the preconditions (RFC 9110 §13.2.2).
+        #[cfg(feature = "file")]
+        {
+            response = kept.ranges.resolve(response);
+        }
+    }
+    // Before the background layer puts the final wrapper around the body.
+    conditional::settle_not_modified(&mut response, no_body);
+    #[cfg(feature = "background")]
+    if let (Some(background), Some(entry)) = (&level.background, kept.entry.take()) {
+        response = background.leave(entry, response);
+    }
+    if level.app {
+        // Claims of documentation-only headers have done their work once every level, the
+        // app's computed ETag included, has run.
+        ClaimedHeaders::release(response.extensions_mut());
+    }
+    response
+}

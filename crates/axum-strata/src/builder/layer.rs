@@ -1,0 +1,381 @@
+//! The settings of one level, and the layer that applies them.
+
+use std::{fmt, future::Future, sync::Arc};
+
+use axum::response::Response;
+use http::{HeaderName, HeaderValue};
+use strata_headers::{CacheControl, ETag};
+use strata_tower::{
+    default_status::DefaultStatusLayer,
+    etag,
+    response_headers::{HeaderSpec, ResponseHeadersLayer},
+};
+use tower::Layer;
+
+#[cfg(feature = "background")]
+use crate::background::{BackgroundTask, Runner, TaskSet};
+#[cfg(feature = "cookies")]
+use crate::cookies::{Cookie, CookiesLayer};
+#[cfg(feature = "negotiation")]
+use crate::negotiation::{Format, NegotiationLayer};
+#[cfg(feature = "template")]
+use crate::template::{TemplateEngine, TemplateLayer};
+
+use super::{
+    hook::Hook,
+    service::{Level, StrataService},
+};
+
+/// Where Strata's builders start; see the [module docs](self).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Strata;
+
+impl Strata {
+    /// The builder for the whole app, to put once around it with `Router::layer`. It also
+    /// resolves default status codes and conditional requests, and removes the claims of
+    /// documentation-only headers.
+    pub fn app() -> StrataLayer {
+        StrataLayer { app: true, ..StrataLayer::default() }
+    }
+
+    /// The builder for a nested router or a single route.
+    pub fn layer() -> StrataLayer {
+        StrataLayer::default()
+    }
+}
+
+/// One level's settings, and the layer that applies them; built by [`Strata::app`] or
+/// [`Strata::layer`].
+#[derive(Clone, Default)]
+#[must_use]
+pub struct StrataLayer {
+    app: bool,
+    headers: ResponseHeadersLayer,
+    /// The largest body hashed, when this level computes ETags.
+    computed_etag: Option<u64>,
+    after_request: Option<Hook>,
+    chain_after_request: bool,
+    plain_ok_default_status: bool,
+    #[cfg(feature = "cookies")]
+    cookies: CookiesLayer,
+    #[cfg(feature = "negotiation")]
+    negotiation: Option<NegotiationLayer>,
+    #[cfg(feature = "background")]
+    runner: Option<Runner>,
+    #[cfg(feature = "background")]
+    background_tasks: Option<Arc<dyn Fn() -> TaskSet + Send + Sync>>,
+    #[cfg(feature = "template")]
+    templates: Option<TemplateLayer>,
+}
+
+impl fmt::Debug for StrataLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("StrataLayer");
+        s.field("app", &self.app)
+            .field("headers", &self.headers)
+            .field("computed_etag", &self.computed_etag)
+            .field("after_request", &self.after_request.is_some())
+            .field("chain_after_request", &self.chain_after_request)
+            .field("plain_ok_default_status", &self.plain_ok_default_status);
+        #[cfg(feature = "cookies")]
+        s.field("cookies", &self.cookies);
+        #[cfg(feature = "negotiation")]
+        s.field("negotiation", &self.negotiation);
+        #[cfg(feature = "background")]
+        s.field("runner", &self.runner.is_some()).field("background_tasks", &self.background_tasks.is_some());
+        #[cfg(feature = "template")]
+        s.field("templates", &self.templates.is_some());
+        s.finish()
+    }
+}
+
+fn name(name: impl TryInto<HeaderName>) -> HeaderName {
+    name.try_into().unwrap_or_else(|_| panic!("Strata: invalid header name"))
+}
+
+fn value(value: impl TryInto<HeaderValue>) -> HeaderValue {
+    value.try_into().unwrap_or_else(|_| panic!("Strata: invalid header value"))
+}
+
+impl StrataLayer {
+    /// Sets a response header at this level, when the response (or a closer level) has not.
+    /// `Vary` fields add up across levels instead; a `Set-Cookie` value is taken as
+    /// [`cookie`](Self::cookie), so that cookies layer per cookie.
+    ///
+    /// # Panics
+    ///
+    /// When `name` or `value` is not a valid header name or value: they are configuration,
+    /// checked when the app is built.
+    pub fn header(mut self, name_: impl TryInto<HeaderName>, value_: impl TryInto<HeaderValue>) -> Self {
+        let (name, value) = (name(name_), value(value_));
+        #[cfg(feature = "cookies")]
+        if name == http::header::SET_COOKIE {
+            // Cookies layer per cookie, not per header name.
+            return self.cookie_line(&value);
+        }
+        self.headers = self.headers.header(name, value);
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    fn cookie_line(self, value: &HeaderValue) -> Self {
+        let cookie = value
+            .to_str()
+            .ok()
+            .and_then(|v| Cookie::parse(v.to_owned()).ok())
+            .unwrap_or_else(|| panic!("Strata: invalid Set-Cookie value"));
+        self.cookie(cookie)
+    }
+
+    /// Like [`header`](Self::header), with a description kept for documentation.
+    ///
+    /// # Panics
+    ///
+    /// As [`header`](Self::header).
+    pub fn header_with_description(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        value_: impl TryInto<HeaderValue>,
+        description: impl Into<Arc<str>>,
+    ) -> Self {
+        let (name, value) = (name(name_), value(value_));
+        #[cfg(feature = "cookies")]
+        if name == http::header::SET_COOKIE {
+            return self.cookie_line(&value);
+        }
+        self.headers = self.headers.header_with_description(name, value, description);
+        self
+    }
+
+    /// Sets several values for one name (such as `Link`), as separate lines in this order.
+    ///
+    /// # Panics
+    ///
+    /// As [`header`](Self::header).
+    pub fn header_values<V: TryInto<HeaderValue>>(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let name = name(name_);
+        #[cfg(feature = "cookies")]
+        if name == http::header::SET_COOKIE {
+            return values.into_iter().map(value).fold(self, |layer, v| layer.cookie_line(&v));
+        }
+        self.headers = self.headers.header_values(name, values.into_iter().map(value));
+        self
+    }
+
+    /// Documents a header the handler (or an after-request hook) sets itself: nothing is sent
+    /// for it from any level, and outer levels leave the name alone.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid header name.
+    pub fn documentation_only(
+        mut self,
+        name_: impl TryInto<HeaderName>,
+        description: impl Into<Arc<str>>,
+    ) -> Self {
+        self.headers = self.headers.documentation_only(name(name_), description);
+        self
+    }
+
+    /// Sets `Cache-Control` at this level.
+    pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
+        self.headers = self.headers.cache_control(cache_control);
+        self
+    }
+
+    /// Sets a static `ETag` at this level.
+    pub fn etag(mut self, etag: ETag) -> Self {
+        self.headers = self.headers.etag(etag);
+        self
+    }
+
+    /// Documents an `ETag` the handler sets itself (Litestar's `ETag(documentation_only=True)`):
+    /// outer levels, and computed ETags, leave it alone.
+    pub fn etag_documentation_only(mut self, description: impl Into<Arc<str>>) -> Self {
+        self.headers = self.headers.documentation_only(http::header::ETAG, description);
+        self
+    }
+
+    /// Computes a strong ETag from the body of responses that have none, for bodies of known
+    /// size up to 1 MiB.
+    pub fn computed_etag(mut self) -> Self {
+        self.computed_etag = Some(etag::DEFAULT_LIMIT);
+        self
+    }
+
+    /// Computes ETags for bodies of known size up to `bytes`.
+    pub fn computed_etag_limit(mut self, bytes: u64) -> Self {
+        self.computed_etag = Some(bytes);
+        self
+    }
+
+    /// Runs `hook` on every response of this level: an async function that takes the response
+    /// and returns it (changed or replaced). Only the hook of the level closest to the handler
+    /// runs, unless outer ones are [chained](Self::chain_after_request).
+    pub fn after_request<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Response) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        self.after_request = Some(Hook::new_async(hook));
+        self
+    }
+
+    /// Runs `hook`, a plain function editing the response in place, as
+    /// [`after_request`](Self::after_request) does.
+    pub fn after_request_fn<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Response) + Send + Sync + 'static,
+    {
+        self.after_request = Some(Hook::Sync(Arc::new(hook)));
+        self
+    }
+
+    /// Runs this level's hook even when a closer level's hook already ran (after it).
+    pub fn chain_after_request(mut self) -> Self {
+        self.chain_after_request = true;
+        self
+    }
+
+    /// Gives plain responses (axum's `Json`, strings…) the status of their method too when it
+    /// is 200: 201 for `POST`, 204 for `DELETE`. Without this, only responses that say so
+    /// ([`StatusByMethod`](crate::StatusByMethod), Strata's response types) get it.
+    pub fn default_status_for_plain_responses(mut self) -> Self {
+        self.plain_ok_default_status = true;
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Sets a cookie at this level, unless the response (or a closer level) sets the same
+    /// cookie (name, path and domain).
+    pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
+        self.cookies = self.cookies.cookie(cookie);
+        self
+    }
+
+    #[cfg(feature = "negotiation")]
+    /// Negotiates [`Negotiated`](crate::negotiation::Negotiated) responses at this level among
+    /// `formats`, in the server's order of preference; the closest level that negotiates wins.
+    pub fn negotiate(mut self, formats: impl IntoIterator<Item = Format>) -> Self {
+        let fallback = self.negotiation.take().and_then(|n| n.fallback_format());
+        let mut layer = NegotiationLayer::new(formats);
+        if let Some(f) = fallback {
+            layer = layer.fallback(f);
+        }
+        self.negotiation = Some(layer);
+        self
+    }
+
+    #[cfg(feature = "negotiation")]
+    /// Answers with `format` instead of 406 Not Acceptable when the client accepts none of
+    /// this level's formats (JSON alone is offered if [`negotiate`](Self::negotiate) was not
+    /// called).
+    pub fn negotiation_fallback(mut self, format: Format) -> Self {
+        let layer = self.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
+        self.negotiation = Some(layer.fallback(format));
+        self
+    }
+
+    #[cfg(feature = "background")]
+    /// Tracks the background tasks of every response under this level with `runner` (put it on
+    /// `Strata::app()`), so that a graceful shutdown can [drain](Runner::drain) them.
+    pub fn background(mut self, runner: Runner) -> Self {
+        self.runner = Some(runner);
+        self
+    }
+
+    #[cfg(feature = "background")]
+    /// Adds the task `task` makes to every response of this level (Litestar's route-level
+    /// `background`); it runs after the response's own tasks.
+    pub fn background_task<F>(mut self, task: F) -> Self
+    where
+        F: Fn() -> BackgroundTask + Send + Sync + 'static,
+    {
+        self.background_tasks = Some(Arc::new(move || TaskSet::from(task())));
+        self
+    }
+
+    #[cfg(feature = "background")]
+    /// Adds the tasks `tasks` makes to every response of this level; they run after the
+    /// response's own.
+    pub fn background_tasks<F>(mut self, tasks: F) -> Self
+    where
+        F: Fn() -> TaskSet + Send + Sync + 'static,
+    {
+        self.background_tasks = Some(Arc::new(tasks));
+        self
+    }
+
+    #[cfg(feature = "template")]
+    /// Renders [`Template`](crate::template::Template) responses of this level (and every
+    /// level inside it) with `engine`; register it once, on `Strata::app()`.
+    pub fn templates(mut self, engine: impl TemplateEngine) -> Self {
+        self.templates = Some(TemplateLayer::new(engine));
+        self
+    }
+
+    /// The headers this level sets or documents, for documentation.
+    #[must_use]
+    pub fn header_specs(&self) -> &[HeaderSpec] {
+        self.headers.specs()
+    }
+}
+
+impl<S> Layer<S> for StrataLayer {
+    type Service = StrataService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        #[cfg(feature = "template")]
+        let inner = match &self.templates {
+            Some(templates) => tower::util::Either::Left(templates.layer(inner)),
+            None => tower::util::Either::Right(inner),
+        };
+        let default_status = (self.app || self.plain_ok_default_status).then(|| {
+            let status = DefaultStatusLayer::new();
+            if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status }
+        });
+        let level = Level {
+            app: self.app,
+            #[cfg(feature = "negotiation")]
+            negotiation: match (&self.negotiation, self.app) {
+                (Some(negotiation), _) => Some(negotiation.clone()),
+                // Values no level negotiated are JSON, rendered here with a known length.
+                (None, true) => Some(NegotiationLayer::json_only()),
+                (None, false) => None,
+            },
+            default_status,
+            headers: (!self.headers.is_empty()).then(|| self.headers.clone()),
+            #[cfg(feature = "cookies")]
+            cookies: (!self.cookies.is_empty()).then(|| self.cookies.clone()),
+            computed_etag: self.computed_etag,
+            hook: self.after_request.clone(),
+            chain_hook: self.chain_after_request,
+            #[cfg(feature = "background")]
+            background: self.background_layer(),
+        };
+        StrataService::new(inner, level)
+    }
+}
+
+#[cfg(feature = "background")]
+impl StrataLayer {
+    /// The app always has one, for the extractor and to wrap bodies other layers replaced.
+    fn background_layer(&self) -> Option<strata_tower::background::BackgroundLayer<axum::body::Body>> {
+        (self.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
+            let mut layer = strata_tower::background::BackgroundLayer::new(axum::body::Body::new);
+            if let Some(runner) = &self.runner {
+                layer = layer.runner(runner.clone());
+            }
+            if let Some(tasks) = &self.background_tasks {
+                let tasks = Arc::clone(tasks);
+                layer = layer.tasks(move || tasks());
+            }
+            layer
+        })
+    }
+}

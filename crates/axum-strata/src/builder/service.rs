@@ -1,0 +1,101 @@
+//! The service of a level: what it keeps of the request before calling the inner service.
+
+use std::{
+    fmt,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use axum::{extract::Request, response::Response};
+use strata_tower::{
+    conditional::Preconditions,
+    default_status::{DefaultStatusLayer, status_for},
+    response_headers::ResponseHeadersLayer,
+};
+use tower::Service;
+
+#[cfg(feature = "cookies")]
+use crate::cookies::CookiesLayer;
+#[cfg(feature = "negotiation")]
+use crate::negotiation::NegotiationLayer;
+
+use super::{future::ResponseFuture, hook::Hook};
+
+/// The inner service of a level: wrapped in the level's template layer where it has one.
+#[cfg(feature = "template")]
+pub(super) type Inner<S> = tower::util::Either<crate::template::Templates<S>, S>;
+#[cfg(not(feature = "template"))]
+pub(super) type Inner<S> = S;
+
+/// One level's settings as its services use them, shared through one `Arc`.
+pub(super) struct Level {
+    pub(super) app: bool,
+    #[cfg(feature = "negotiation")]
+    pub(super) negotiation: Option<NegotiationLayer>,
+    pub(super) default_status: Option<DefaultStatusLayer>,
+    pub(super) headers: Option<ResponseHeadersLayer>,
+    #[cfg(feature = "cookies")]
+    pub(super) cookies: Option<CookiesLayer>,
+    pub(super) computed_etag: Option<u64>,
+    pub(super) hook: Option<Hook>,
+    pub(super) chain_hook: bool,
+    #[cfg(feature = "background")]
+    pub(super) background: Option<strata_tower::background::BackgroundLayer<axum::body::Body>>,
+}
+
+/// The service of a [`StrataLayer`](super::StrataLayer): one service and one future per level,
+/// running the steps listed in the [module docs](super).
+pub struct StrataService<S> {
+    inner: Inner<S>,
+    level: Arc<Level>,
+}
+
+impl<S> StrataService<S> {
+    pub(super) fn new(inner: Inner<S>, level: Level) -> Self {
+        Self { inner, level: Arc::new(level) }
+    }
+}
+
+impl<S: Clone> Clone for StrataService<S> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone(), level: Arc::clone(&self.level) }
+    }
+}
+
+impl<S> fmt::Debug for StrataService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrataService").field("app", &self.level.app).finish_non_exhaustive()
+    }
+}
+
+impl<S> Service<Request> for StrataService<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<<Inner<S> as Service<Request>>::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(
+        &mut self,
+        #[allow(unused_mut, reason = "background tasks enter the request")] mut req: Request,
+    ) -> Self::Future {
+        let level = &*self.level;
+        let kept = super::future::Kept {
+            #[cfg(feature = "negotiation")]
+            accepted: level.negotiation.as_ref().map(|n| n.accepted(&req)).unwrap_or_default(),
+            status: level.default_status.map(|_| status_for(req.method())),
+            preconditions: if level.app { Preconditions::of(&req) } else { Preconditions::default() },
+            #[cfg(feature = "file")]
+            ranges: if level.app { crate::file::RangeWanted::of(&req) } else { Default::default() },
+            #[cfg(feature = "background")]
+            entry: level.background.as_ref().map(|b| b.enter(&mut req)),
+        };
+        ResponseFuture::new(self.inner.call(req), Arc::clone(&self.level), kept)
+    }
+}

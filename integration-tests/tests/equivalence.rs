@@ -1,0 +1,199 @@
+//! A Strata level runs the same steps as the standalone layers stacked in its order: one request
+//! matrix (methods, conditionals, ranges, documentation-only claims, hooks, negotiation,
+//! cookies, default statuses) goes through both, over TCP, and every answer must be the same
+//! status, headers and bytes.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderName, HeaderValue},
+    response::Response,
+    routing::{MethodRouter, get},
+};
+use axum_strata::{
+    Strata,
+    body::NoBody,
+    cookies::{Cookie, CookiesLayer},
+    file::{File, RangeLayer},
+    headers::CacheControl,
+    negotiation::{Format, Negotiated, NegotiationLayer},
+    tower::{
+        after_request::AfterRequestLayer, background::BackgroundLayer, conditional::ConditionalLayer,
+        default_status::DefaultStatusLayer, etag::ComputedETagLayer, response_headers::ResponseHeadersLayer,
+    },
+};
+use integration_tests::{RawResponse, raw, serve};
+use tower::ServiceBuilder;
+
+const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-files/README.md");
+
+fn tag(response: &mut Response, value: &'static str) {
+    response.headers_mut().append(HeaderName::from_static("x-hooks"), HeaderValue::from_static(value));
+}
+
+/// The routes, each built by `level` for its route-level settings.
+fn routes(route: impl Fn(MethodRouter, bool) -> MethodRouter) -> Router {
+    let any = |r: MethodRouter| r.post(|| async { Negotiated(serde_json::json!({"made": true})) });
+    Router::new()
+        .route(
+            "/value",
+            any(get(|| async { Negotiated(serde_json::json!({"answer": 42})) }))
+                .delete(|| async { Negotiated(()) }),
+        )
+        .route("/text", get(|| async { "hello world" }))
+        .route("/file", get(|| async { File::open(FILE).await }))
+        .route("/claimed", route(get(|| async { "a tag is documented here" }), true))
+        .route("/hooked", route(get(|| async { "hooked" }), false))
+}
+
+/// The app as users write it: one `Strata` level per place.
+fn fused() -> Router {
+    routes(|method_router, claim| {
+        let level = if claim {
+            Strata::layer().etag_documentation_only("set by a proxy")
+        } else {
+            Strata::layer().after_request_fn(|r: &mut Response| tag(r, "route"))
+        };
+        method_router.layer(level)
+    })
+    .layer(
+        Strata::app()
+            .header("x-app", "app")
+            .cache_control(CacheControl::max_age(Duration::from_secs(60)).public())
+            .cookie(Cookie::new("theme", "dark"))
+            .computed_etag()
+            .negotiate([Format::json(), Format::msgpack()])
+            .after_request_fn(|r: &mut Response| tag(r, "app"))
+            .chain_after_request(),
+    )
+}
+
+/// The same app from the standalone layers, in the order a level runs its steps.
+fn stacked() -> Router {
+    routes(|method_router, claim| {
+        if claim {
+            method_router.layer(
+                ResponseHeadersLayer::new().documentation_only(axum::http::header::ETAG, "set by a proxy"),
+            )
+        } else {
+            method_router.layer(AfterRequestLayer::sync(|r: &mut Response| tag(r, "route")))
+        }
+    })
+    .layer(
+        ServiceBuilder::new()
+            .layer(BackgroundLayer::new(Body::new))
+            .layer(RangeLayer::new())
+            .layer(ConditionalLayer::new().empty_body(|| Body::new(NoBody)))
+            .layer(AfterRequestLayer::sync(|r: &mut Response| tag(r, "app")).chain())
+            .layer(ComputedETagLayer::new().outermost())
+            .layer(CookiesLayer::new().cookie(Cookie::new("theme", "dark")))
+            .layer(
+                ResponseHeadersLayer::new()
+                    .header(HeaderName::from_static("x-app"), HeaderValue::from_static("app"))
+                    .cache_control(CacheControl::max_age(Duration::from_secs(60)).public()),
+            )
+            .layer(DefaultStatusLayer::new())
+            .layer(NegotiationLayer::new([Format::json(), Format::msgpack()])),
+    )
+}
+
+async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[String]) -> RawResponse {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+    for h in headers {
+        request.push_str(h);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    raw(addr, &request).await
+}
+
+/// The head without its `date` line (the two servers answer at different seconds), and head and
+/// body with the multipart boundary (random per response) replaced by a fixed one.
+fn comparable(response: &RawResponse) -> (String, String) {
+    let head =
+        response.head.split("\r\n").filter(|l| !l.starts_with("date:")).collect::<Vec<_>>().join("\r\n");
+    let body = String::from_utf8_lossy(&response.content()).into_owned();
+    match head.split_once("boundary=") {
+        Some((_, rest)) => {
+            let boundary = rest.split("\r\n").next().unwrap().to_owned();
+            (head.replace(&boundary, "BOUNDARY"), body.replace(&boundary, "BOUNDARY"))
+        }
+        None => (head, body),
+    }
+}
+
+#[tokio::test]
+async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
+    let (fused, stacked) = (serve(fused()).await, serve(stacked()).await);
+    let mut compared = 0;
+    for path in ["/value", "/text", "/file", "/claimed", "/hooked"] {
+        // The validators the current representation has, to revalidate with.
+        let first = send(fused, "GET", path, &[]).await;
+        let etag = first.header_values("etag").first().map(|t| (*t).to_owned());
+        let modified = first.header_values("last-modified").first().map(|t| (*t).to_owned());
+        let mut conditions: Vec<Vec<String>> = vec![
+            vec![],
+            vec!["if-none-match: *".to_owned()],
+            vec!["if-match: \"nope\"".to_owned()],
+            vec!["if-none-match: \"other\"".to_owned()],
+            vec!["range: bytes=0-3".to_owned()],
+            vec!["range: bytes=0-1,4-5".to_owned()],
+            vec!["range: bytes=99999-".to_owned()],
+            vec!["accept: application/x-msgpack".to_owned()],
+            vec!["accept: image/png".to_owned()],
+            vec!["if-modified-since: Thu, 01 Jan 2099 00:00:00 GMT".to_owned()],
+        ];
+        if let Some(etag) = &etag {
+            conditions.push(vec![format!("if-none-match: {etag}")]);
+            conditions.push(vec![format!("if-match: {etag}")]);
+            conditions.push(vec!["range: bytes=2-5".to_owned(), format!("if-range: {etag}")]);
+        }
+        if let Some(modified) = &modified {
+            conditions.push(vec![format!("if-modified-since: {modified}")]);
+            conditions.push(vec!["range: bytes=2-5".to_owned(), format!("if-range: {modified}")]);
+        }
+        for method in ["GET", "HEAD", "POST", "DELETE", "PUT"] {
+            for headers in &conditions {
+                let a = comparable(&send(fused, method, path, headers).await);
+                let b = comparable(&send(stacked, method, path, headers).await);
+                assert_eq!(a, b, "{method} {path} {headers:?}");
+                compared += 1;
+            }
+        }
+    }
+    // The matrix did reach what it is meant to compare.
+    let get =
+        |path: &'static str, headers: Vec<String>| async move { send(fused, "GET", path, &headers).await };
+    assert_eq!(get("/file", vec!["range: bytes=0-3".to_owned()]).await.status(), 206);
+    let text = get("/text", vec![]).await;
+    assert_eq!(
+        get("/text", vec![format!("if-none-match: {}", text.header_values("etag")[0])]).await.status(),
+        304
+    );
+    assert!(get("/claimed", vec![]).await.header_values("etag").is_empty());
+    assert_eq!(get("/hooked", vec![]).await.header_values("x-hooks"), ["route", "app"]);
+    assert_eq!(send(fused, "POST", "/value", &[]).await.status(), 201);
+    assert_eq!(send(fused, "DELETE", "/value", &[]).await.status(), 204);
+    assert_eq!(get("/value", vec!["accept: image/png".to_owned()]).await.status(), 406);
+    assert!(compared > 300, "{compared} requests compared");
+}
+
+/// A 304 announces no `content-length: 0` (RFC 9110 §8.6), from the standalone layer as from a
+/// level, for `GET` and `HEAD`.
+#[tokio::test]
+async fn a_304_carries_no_content_length_either_way() {
+    for app in [fused(), stacked()] {
+        let addr = serve(app).await;
+        let etag = send(addr, "GET", "/text", &[]).await.header_values("etag")[0].to_owned();
+        for method in ["GET", "HEAD"] {
+            let response = send(addr, method, "/text", &[format!("if-none-match: {etag}")]).await;
+            assert_eq!(response.status(), 304, "{method}");
+            assert!(response.header_values("content-length").is_empty(), "{method}: {}", response.head);
+            assert_eq!(response.header_values("etag"), [etag.as_str()]);
+        }
+    }
+}
