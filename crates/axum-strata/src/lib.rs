@@ -20,6 +20,7 @@
 //! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
 //! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
 //! | files with their metadata, safe user-named paths | [`file::File`] |
+//! | pagination: classic, offset and cursor containers, parameters with limits, `Link` headers | [`pagination`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -28,7 +29,7 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; also `cookies` and `negotiation` |
+//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; a level's cookie, negotiation, template, background and range settings come with those features |
 //! | `precondition` | no | [`precondition`] |
 //! | `response` | no | [`response::Response`] |
 //! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
@@ -41,6 +42,7 @@
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
 //! | `file` | no | [`file`](mod@file) |
+//! | `pagination` | no | [`pagination`]: containers, paginators, parameter extractors, `Link` headers, signed cursors; also `negotiation` |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
@@ -134,6 +136,6 @@ pub use self::{
 };
 
 // The README's Rust example compiles as a doctest, so it cannot drift from the code.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "full"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
