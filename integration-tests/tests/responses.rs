@@ -143,7 +143,7 @@ async fn cookies_layer_per_name_path_and_domain_and_delete_properly() {
 async fn redirects_and_refusals_on_the_wire() {
     let app = Router::new()
         .route("/go", get(|| async { Redirect::see_other("/done?x=1") }))
-        .route("/evil", get(|| async { Redirect::to("/a\r\nSet-Cookie: stolen=1") }))
+        .route("/evil", get(|| async { Redirect::found("/a\r\nSet-Cookie: stolen=1") }))
         .route("/bad-status", get(|| async { Redirect::with_status("/a", StatusCode::OK) }));
     let addr = serve(app).await;
     let r = get_raw(addr, "/go", &[]).await;

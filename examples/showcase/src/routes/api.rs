@@ -154,7 +154,7 @@ async fn custom_response() -> Response<Value> {
 
 /// `GET /redirect-to-docs`.
 async fn redirect_to_docs() -> Result<Redirect, RedirectError> {
-    Redirect::to("https://docs.litestar.dev")
+    Redirect::found("https://docs.litestar.dev")
 }
 
 /// `POST /login`: takes any JSON body (the seed's authentication is simplified away) and sets

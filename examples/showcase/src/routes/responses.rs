@@ -123,7 +123,7 @@ pub fn returning_response() -> Router {
 pub fn redirect() -> Router {
     async fn some_path(OriginalUri(uri): OriginalUri) -> Result<Redirect, RedirectError> {
         let prefix = uri.path().strip_suffix("/some-path").unwrap_or("");
-        Redirect::to(format!("{prefix}/other-path"))
+        Redirect::found(format!("{prefix}/other-path"))
     }
     Router::new().route("/some-path", get(some_path)).route(
         "/other-path",
