@@ -3,7 +3,7 @@
 //!
 //! Three ways to attach them:
 //!
-//! - on a [`Response`](crate::response::Response) with `.background(task)`;
+//! - on a [`Content`](crate::content::Content) with `.background(task)`;
 //! - through the [`BackgroundTasks`] extractor, for handlers returning plain axum types;
 //! - for every response of a route or router with
 //!   [`StrataLayer::background_tasks`](crate::StrataLayer::background_tasks) (Litestar's

@@ -9,7 +9,7 @@
 //! | headers, Cache-Control and ETags at the app, router and route levels; conditional requests; default status codes; after-request hooks | [`Strata`], [`StrataLayer`] |
 //! | "let the method choose the status" for any response | [`StatusByMethod`] |
 //! | optimistic concurrency (412, 428) for `PUT`/`PATCH`/`DELETE` | [`precondition::Precondition`] |
-//! | content rendered by media type, with status, headers and cookies | [`response::Response`] |
+//! | content rendered by media type, with status, headers and cookies | [`content::Content`], [`MediaType`] |
 //! | MessagePack responses and bodies | [`msgpack::MsgPack`] |
 //! | redirects | [`redirect::Redirect`] |
 //! | cookies, layered per level | [`cookies`] |
@@ -30,13 +30,13 @@
 //! |---|---|---|
 //! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; also `cookies` and `negotiation` |
 //! | `precondition` | no | [`precondition`] |
-//! | `response` | no | [`response::Response`] |
+//! | `content` | no | [`content::Content`] |
 //! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
 //! | `redirect` | no | [`redirect::Redirect`] |
 //! | `cookies` | no | [`cookies`] |
 //! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
-//! | `background` | no | [`background`], and `Response::background` with `response` |
+//! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
@@ -97,10 +97,13 @@ pub mod background;
 mod body;
 #[cfg(feature = "layers")]
 pub mod builder;
+#[cfg(feature = "content")]
+pub mod content;
 #[cfg(feature = "cookies")]
 pub mod cookies;
 #[cfg(feature = "file")]
 pub mod file;
+mod media_type;
 #[cfg(feature = "msgpack")]
 pub mod msgpack;
 #[cfg(feature = "multi-value")]
@@ -114,10 +117,8 @@ pub mod precondition;
 pub mod problem;
 #[cfg(feature = "redirect")]
 pub mod redirect;
-#[cfg(any(feature = "response", feature = "msgpack", feature = "negotiation"))]
+#[cfg(any(feature = "content", feature = "msgpack", feature = "negotiation"))]
 mod render;
-#[cfg(feature = "response")]
-pub mod response;
 #[cfg(feature = "sse")]
 pub mod sse;
 #[cfg(feature = "layers")]
@@ -127,6 +128,7 @@ pub mod stream;
 #[cfg(feature = "template")]
 pub mod template;
 
+pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]
 pub use self::{
     builder::{Strata, StrataLayer},

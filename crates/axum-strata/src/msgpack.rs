@@ -31,7 +31,11 @@ use http::{HeaderValue, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
 use strata_headers::mime::Mime;
 
-use crate::{problem::Problem, render};
+use crate::{
+    media_type::{MSGPACK, MSGPACK_MIME},
+    problem::Problem,
+    render,
+};
 
 /// A MessagePack response or request body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,12 +44,10 @@ pub struct MsgPack<T>(pub T);
 
 impl<T: Serialize> IntoResponse for MsgPack<T> {
     fn into_response(self) -> Response {
-        match render::render(&self.0, &render::MSGPACK_MIME) {
+        match render::render(&self.0, &MSGPACK_MIME) {
             Ok(bytes) => {
                 let mut response = Response::new(Body::from(bytes));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(render::MSGPACK));
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MSGPACK));
                 // Like every Strata response type, it leaves the status to the method.
                 if strata_tower::default_status::marker_needed() {
                     response.extensions_mut().insert(strata_tower::default_status::StatusUnset);

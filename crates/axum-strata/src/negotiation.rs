@@ -58,10 +58,7 @@ use strata_headers::{
 };
 use tower::{Layer, Service};
 
-use crate::{
-    problem::Problem,
-    render::{self, content_type},
-};
+use crate::{media_type::content_type, problem::Problem, render};
 
 /// The request's `Accept`, for handlers that negotiate by hand. Never rejects.
 ///
@@ -134,7 +131,7 @@ impl Format {
     /// `application/vnd.msgpack` (the response carries the name the client asked for).
     #[cfg(feature = "msgpack")]
     pub fn msgpack() -> Self {
-        let names = [render::MSGPACK, "application/msgpack", "application/vnd.msgpack"];
+        let names = [crate::media_type::MSGPACK, "application/msgpack", "application/vnd.msgpack"];
         Self { media_types: names.iter().filter_map(|n| n.parse().ok()).collect(), kind: Kind::Builtin }
     }
 
