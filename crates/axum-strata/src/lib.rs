@@ -16,7 +16,7 @@
 //! | content negotiation | [`negotiation`] |
 //! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
 //! | background tasks after the response, tracked and drained at shutdown | [`background`] |
-//! | streamed bodies and JSON lines | [`stream::Stream`], [`stream::JsonLines`] |
+//! | streamed bodies and JSON lines | [`stream::Streamed`], [`stream::JsonLines`] |
 //! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
 //! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
 //! | files with their metadata, safe user-named paths | [`file::File`] |

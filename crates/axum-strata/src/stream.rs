@@ -1,6 +1,10 @@
 //! Streaming responses: a body from any `Stream` of chunks (Litestar's `Stream`), and JSON
 //! lines from a stream of serializable items.
 //!
+//! The response is [`Streamed<S>`], named like [`Negotiated<T>`](crate::negotiation::Negotiated)
+//! for what happens to the value, and not `Stream`: that is the `futures` trait its argument
+//! implements, imported in the same files.
+//!
 //! Items may be `Bytes`, `String`, `&'static str` or `Vec<u8>`, or a `Result` of one of those.
 //! An `Err` is logged and ends the body *as an error*: the connection is cut without the final
 //! chunk, so the client sees an incomplete response, never a clean end that hides the failure
@@ -10,13 +14,13 @@
 //!
 //! ```
 //! use axum::{body::to_bytes, response::IntoResponse};
-//! use axum_strata::stream::{JsonLines, Stream};
+//! use axum_strata::stream::{JsonLines, Streamed};
 //! use futures_util::stream;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let chunks = stream::iter(["chunk 0\n", "chunk 1\n"]);
-//! let response = Stream::new(chunks).into_response();
+//! let response = Streamed::new(chunks).into_response();
 //! assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
 //! assert_eq!(to_bytes(response.into_body(), 100).await.unwrap(), "chunk 0\nchunk 1\n");
 //!
@@ -37,7 +41,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use bytes::Bytes;
-use futures_util::Stream as FuturesStream;
+use futures_util::Stream;
 use http::{HeaderValue, StatusCode, header};
 use pin_project_lite::pin_project;
 use serde::Serialize;
@@ -84,19 +88,19 @@ impl<T: Chunk, E: fmt::Display> Chunk for Result<T, E> {
 
 /// A response streaming the chunks of a `Stream`; see the [module docs](self).
 #[must_use]
-pub struct Stream<S> {
+pub struct Streamed<S> {
     stream: S,
     media_type: HeaderValue,
     status: StatusCode,
 }
 
-impl<S> fmt::Debug for Stream<S> {
+impl<S> fmt::Debug for Streamed<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stream").field("media_type", &self.media_type).field("status", &self.status).finish()
+        f.debug_struct("Streamed").field("media_type", &self.media_type).field("status", &self.status).finish()
     }
 }
 
-impl<S> Stream<S> {
+impl<S> Streamed<S> {
     /// Streams `stream` as `text/plain; charset=utf-8`, status 200.
     pub fn new(stream: S) -> Self {
         Self {
@@ -111,7 +115,7 @@ impl<S> Stream<S> {
     pub fn media_type(mut self, media_type: &str) -> Self {
         match HeaderValue::try_from(media_type) {
             Ok(v) => self.media_type = v,
-            Err(_) => tracing::error!("Stream::media_type: {media_type:?} is not a valid header value"),
+            Err(_) => tracing::error!("Streamed::media_type: {media_type:?} is not a valid header value"),
         }
         self
     }
@@ -123,9 +127,9 @@ impl<S> Stream<S> {
     }
 }
 
-impl<S> IntoResponse for Stream<S>
+impl<S> IntoResponse for Streamed<S>
 where
-    S: FuturesStream + Send + 'static,
+    S: Stream + Send + 'static,
     S::Item: Chunk,
 {
     fn into_response(self) -> Response {
@@ -137,7 +141,7 @@ where
 }
 
 pin_project! {
-    /// The body of a [`Stream`].
+    /// The body of a [`Streamed`].
     struct ChunkBody<S> {
         #[pin]
         stream: S,
@@ -147,7 +151,7 @@ pin_project! {
 
 impl<S> http_body::Body for ChunkBody<S>
 where
-    S: FuturesStream,
+    S: Stream,
     S::Item: Chunk,
 {
     type Data = Bytes;
@@ -227,12 +231,12 @@ impl<T: Serialize> Chunk for Line<T> {
 
 impl<S> IntoResponse for JsonLines<S>
 where
-    S: FuturesStream + Send + 'static,
+    S: Stream + Send + 'static,
     S::Item: Serialize,
 {
     fn into_response(self) -> Response {
         use futures_util::StreamExt as _;
-        Stream::new(self.stream.map(Line)).media_type("application/x-ndjson").into_response()
+        Streamed::new(self.stream.map(Line)).media_type("application/x-ndjson").into_response()
     }
 }
 
@@ -251,7 +255,7 @@ mod tests {
     #[tokio::test]
     async fn an_error_ends_the_body_as_an_error() {
         let items: Vec<Result<&'static str, &'static str>> = vec![Ok("a"), Err("disk gone"), Ok("never")];
-        let response = Stream::new(stream::iter(items)).into_response();
+        let response = Streamed::new(stream::iter(items)).into_response();
         assert!(to_bytes(response.into_body(), 100).await.is_err());
     }
 
@@ -269,7 +273,7 @@ mod tests {
             let _keep = &guard;
             "tick"
         });
-        let response = Stream::new(endless).media_type("application/octet-stream").into_response();
+        let response = Streamed::new(endless).media_type("application/octet-stream").into_response();
         assert_eq!(response.headers()["content-type"], "application/octet-stream");
         drop(response);
         assert!(dropped.load(Ordering::SeqCst));
@@ -282,7 +286,7 @@ mod tests {
                 yield format!("chunk {i}\n");
             }
         };
-        let response = Stream::new(generator).into_response();
+        let response = Streamed::new(generator).into_response();
         assert_eq!(to_bytes(response.into_body(), 100).await.unwrap(), "chunk 0\nchunk 1\nchunk 2\n");
     }
 }

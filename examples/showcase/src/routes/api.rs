@@ -21,7 +21,7 @@ use axum_strata::{
     problem::Problem,
     redirect::{Redirect, RedirectError},
     sse::{LastEventId, Message, ServerSentEvent},
-    stream::Stream,
+    stream::Streamed,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -198,7 +198,7 @@ async fn logout() -> Content<Value> {
 
 /// `GET /stream-data`: a hundred lines of text, streamed.
 async fn stream_data() -> impl IntoResponse {
-    Stream::new(async_stream::stream! {
+    Streamed::new(async_stream::stream! {
         for i in 0..100 {
             yield format!("chunk {i}\n");
         }
