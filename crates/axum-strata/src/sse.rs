@@ -213,7 +213,9 @@ impl From<serde_json::Value> for Message {
 }
 
 /// What a stream of events may yield: anything that becomes a [`Message`], or a `Result` of it.
-pub trait Event {
+///
+/// Not named `Event`: in axum, `axum::response::sse::Event` is a message, and this is a trait.
+pub trait IntoMessage {
     /// The message, or the error that ends the stream.
     ///
     /// # Errors
@@ -222,13 +224,13 @@ pub trait Event {
     fn into_message(self) -> Result<Message, String>;
 }
 
-impl<T: Into<Message>> Event for T {
+impl<T: Into<Message>> IntoMessage for T {
     fn into_message(self) -> Result<Message, String> {
         Ok(self.into())
     }
 }
 
-impl<T: Into<Message>, E: fmt::Display> Event for Result<T, E> {
+impl<T: Into<Message>, E: fmt::Display> IntoMessage for Result<T, E> {
     fn into_message(self) -> Result<Message, String> {
         self.map(Into::into).map_err(|e| e.to_string())
     }
@@ -305,7 +307,7 @@ impl<S> ServerSentEvent<S> {
 impl<S> IntoResponse for ServerSentEvent<S>
 where
     S: Stream + Send + 'static,
-    S::Item: Event,
+    S::Item: IntoMessage,
 {
     fn into_response(self) -> Response {
         let body = SseBody {
@@ -338,7 +340,7 @@ pin_project! {
 impl<S> http_body::Body for SseBody<S>
 where
     S: Stream,
-    S::Item: Event,
+    S::Item: IntoMessage,
 {
     type Data = Bytes;
     type Error = axum::Error;
