@@ -17,7 +17,7 @@
 //! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
 //! | background tasks after the response, tracked and drained at shutdown | [`background`] |
 //! | streamed bodies and JSON lines | [`stream::Streamed`], [`stream::JsonLines`] |
-//! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
+//! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::RequestLastEventId`] |
 //! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
 //! | files with their metadata, safe user-named paths | [`file::File`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
@@ -34,7 +34,7 @@
 //! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
 //! | `redirect` | no | [`redirect::Redirect`] |
 //! | `cookies` | no | [`cookies`] |
-//! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
+//! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |

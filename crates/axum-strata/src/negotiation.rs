@@ -1,7 +1,10 @@
 //! Content negotiation (RFC 9110 §12.5.1).
 //!
-//! - [`Accept`], an extractor for handlers that choose by hand (the seed's example), never
-//!   rejecting: a missing header means `*/*`, malformed ranges are dropped.
+//! - [`RequestAccept`], an extractor for handlers that choose by hand (the seed's example),
+//!   never rejecting: a missing header means `*/*`, malformed ranges are dropped. It derefs to
+//!   the typed header [`headers::Accept`](strata_headers::Accept), which is what to use to build
+//!   or parse an `Accept` value, or with `axum_extra::TypedHeader` (which rejects a missing or
+//!   malformed header instead).
 //! - [`Negotiated<T>`]: the handler returns a value, and the [`NegotiationLayer`] of the
 //!   closest level (set with [`StrataLayer::negotiate`](crate::StrataLayer::negotiate)) picks the
 //!   format from the request's `Accept` among the [`Format`]s it offers, serializes the value
@@ -60,12 +63,17 @@ use tower::{Layer, Service};
 
 use crate::{media_type::content_type, problem::Problem, render};
 
-/// The request's `Accept`, for handlers that negotiate by hand. Never rejects.
+/// The request's `Accept`, for handlers that negotiate by hand. Never rejects: no header means
+/// `*/*`, and malformed ranges are dropped.
+///
+/// The extractor is `RequestAccept` and the typed header it holds is
+/// [`headers::Accept`](strata_headers::Accept): two names, so that code importing both never
+/// has two `Accept`s. Use this one in handler arguments, the typed header everywhere else.
 ///
 /// ```
-/// use axum_strata::{headers::mime, negotiation::Accept};
+/// use axum_strata::{headers::mime, negotiation::RequestAccept};
 ///
-/// async fn resource(accept: Accept) -> &'static str {
+/// async fn resource(accept: RequestAccept) -> &'static str {
 ///     let html = mime::TEXT_HTML;
 ///     match accept.best_match([&mime::TEXT_PLAIN, &html]).unwrap_or(&mime::TEXT_PLAIN) {
 ///         m if *m == html => "<h1>Hello World!</h1>",
@@ -75,9 +83,9 @@ use crate::{media_type::content_type, problem::Problem, render};
 /// # let _: axum::Router = axum::Router::new().route("/resource", axum::routing::get(resource));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Accept(pub strata_headers::Accept);
+pub struct RequestAccept(pub strata_headers::Accept);
 
-impl std::ops::Deref for Accept {
+impl std::ops::Deref for RequestAccept {
     type Target = strata_headers::Accept;
 
     fn deref(&self) -> &Self::Target {
@@ -85,7 +93,7 @@ impl std::ops::Deref for Accept {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Accept {
+impl<S: Send + Sync> FromRequestParts<S> for RequestAccept {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {

@@ -96,7 +96,10 @@ pub struct Streamed<S> {
 
 impl<S> fmt::Debug for Streamed<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Streamed").field("media_type", &self.media_type).field("status", &self.status).finish()
+        f.debug_struct("Streamed")
+            .field("media_type", &self.media_type)
+            .field("status", &self.status)
+            .finish()
     }
 }
 

@@ -20,7 +20,7 @@ use axum_strata::{
     negotiation::{Format, Negotiated},
     problem::Problem,
     redirect::{Redirect, RedirectError},
-    sse::{LastEventId, Message, ServerSentEvent},
+    sse::{Message, RequestLastEventId, ServerSentEvent},
     stream::Streamed,
 };
 use serde::Deserialize;
@@ -208,7 +208,7 @@ async fn stream_data() -> impl IntoResponse {
 
 /// `GET /events`: an update every second with the time and a counter, as JSON data, each with
 /// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends.
-async fn events(LastEventId(last): LastEventId) -> impl IntoResponse {
+async fn events(RequestLastEventId(last): RequestLastEventId) -> impl IntoResponse {
     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |id| id + 1);
     ServerSentEvent::new(async_stream::stream! {
         let mut counter = start;

@@ -9,7 +9,7 @@ use axum_strata::{
     cookies::Cookie,
     headers::mime,
     multi_value::MultiValueMap,
-    negotiation::Accept,
+    negotiation::RequestAccept,
     redirect::{Redirect, RedirectError},
 };
 use serde_json::json;
@@ -84,7 +84,7 @@ pub fn html() -> Router {
 /// `/seeds/negotiation`: the handler negotiates by hand between text, HTML and XML (text when
 /// nothing matches), and says so with `Vary: Accept`.
 pub fn negotiation() -> Router {
-    async fn resource(accept: Accept) -> impl IntoResponse {
+    async fn resource(accept: RequestAccept) -> impl IntoResponse {
         let xml: mime::Mime = "application/xml".parse().unwrap_or(mime::TEXT_XML);
         let provided = [mime::TEXT_PLAIN, mime::TEXT_HTML, xml.clone()];
         let preferred = accept.best_match(&provided).unwrap_or(&mime::TEXT_PLAIN).clone();
