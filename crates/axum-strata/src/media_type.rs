@@ -60,7 +60,7 @@ pub(crate) static MSGPACK_MIME: LazyLock<Mime> =
     LazyLock::new(|| MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM));
 
 /// The `Content-Type` value for a media type: `text/*` without a charset gets `charset=utf-8`.
-#[cfg(any(feature = "content", feature = "negotiation"))]
+#[cfg(any(feature = "content", feature = "negotiation", feature = "stream"))]
 pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
     use http::HeaderValue;
     // The usual types without parameters, without formatting or copying on every response.

@@ -156,8 +156,9 @@ impl Format {
     }
 
     /// Another media type, rendered by Strata: JSON when it ends in `+json`, MessagePack for its
-    /// names, as it is otherwise.
-    pub fn media_type(media_type: Mime) -> Self {
+    /// names, as it is otherwise. (Not `media_type`: on the response builders that name sets
+    /// the media type of one response; this makes a format to offer.)
+    pub fn other(media_type: Mime) -> Self {
         Self { media_types: vec![media_type], kind: Kind::Builtin }
     }
 
@@ -585,7 +586,7 @@ mod tests {
         #[cfg(not(feature = "msgpack"))]
         NegotiationLayer::new([
             Format::json(),
-            Format::media_type("application/vnd.example+json".parse().unwrap()),
+            Format::other("application/vnd.example+json".parse().unwrap()),
         ])
     }
 
@@ -594,7 +595,7 @@ mod tests {
     #[tokio::test]
     async fn remembered_choices_follow_the_accept_value() {
         let vendor: Mime = "application/vnd.example+json".parse().unwrap();
-        let layer = NegotiationLayer::new([Format::json(), Format::media_type(vendor)]);
+        let layer = NegotiationLayer::new([Format::json(), Format::other(vendor)]);
         let cases: Vec<(String, Option<&str>)> = (0..3 * RECENT)
             .map(|i| match i % 3 {
                 0 => (

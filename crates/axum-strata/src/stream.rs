@@ -42,9 +42,11 @@ use axum::{
 };
 use bytes::Bytes;
 use futures_util::Stream;
-use http::{HeaderValue, StatusCode, header};
+use http::{StatusCode, header};
 use pin_project_lite::pin_project;
 use serde::Serialize;
+
+use crate::{MediaType, media_type::content_type, problem::Problem};
 
 /// A chunk of a streamed body.
 pub trait Chunk {
@@ -90,8 +92,10 @@ impl<T: Chunk, E: fmt::Display> Chunk for Result<T, E> {
 #[must_use]
 pub struct Streamed<S> {
     stream: S,
-    media_type: HeaderValue,
+    media_type: MediaType,
     status: StatusCode,
+    /// `media_type` was given something that is no media type.
+    invalid: bool,
 }
 
 impl<S> fmt::Debug for Streamed<S> {
@@ -105,20 +109,18 @@ impl<S> fmt::Debug for Streamed<S> {
 
 impl<S> Streamed<S> {
     /// Streams `stream` as `text/plain; charset=utf-8`, status 200.
-    pub fn new(stream: S) -> Self {
-        Self {
-            stream,
-            media_type: HeaderValue::from_static("text/plain; charset=utf-8"),
-            status: StatusCode::OK,
-        }
+    pub const fn new(stream: S) -> Self {
+        Self { stream, media_type: MediaType::Text, status: StatusCode::OK, invalid: false }
     }
 
-    /// Sets the media type. One that is not a valid header value is refused: the default stays,
-    /// and the mistake is logged.
-    pub fn media_type(mut self, media_type: &str) -> Self {
-        match HeaderValue::try_from(media_type) {
-            Ok(v) => self.media_type = v,
-            Err(_) => tracing::error!("Streamed::media_type: {media_type:?} is not a valid header value"),
+    /// Sets the media type: a [`MediaType`], a `Mime`, or a string such as
+    /// `"application/x-ndjson"`; `text/*` without a charset gets `; charset=utf-8`. A string
+    /// that is no media type makes the response a 500 problem, logged (as
+    /// [`Content::media_type`](crate::content::Content::media_type) does).
+    pub fn media_type<M: TryInto<MediaType>>(mut self, media_type: M) -> Self {
+        match media_type.try_into() {
+            Ok(m) => self.media_type = m,
+            Err(_) => self.invalid = true,
         }
         self
     }
@@ -136,9 +138,20 @@ where
     S::Item: Chunk,
 {
     fn into_response(self) -> Response {
+        if self.invalid {
+            tracing::error!(
+                "Streamed<{}>: the media type is not a valid media type",
+                std::any::type_name::<S>()
+            );
+            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                .with_detail("the response could not be built")
+                .into_response();
+        }
         let body = Body::new(ChunkBody { stream: self.stream, done: false });
         let mut response = (self.status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, self.media_type);
+        if let Some(value) = content_type(&self.media_type.to_mime()) {
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+        }
         response
     }
 }
@@ -280,6 +293,23 @@ mod tests {
         assert_eq!(response.headers()["content-type"], "application/octet-stream");
         drop(response);
         assert!(dropped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn media_types_are_those_of_content_and_a_bad_one_is_a_500_problem() {
+        let chunks = || stream::iter(["a,b\n"]);
+        for (media_type, sent) in [
+            (MediaType::Html, "text/html; charset=utf-8"),
+            (MediaType::Json, "application/json"),
+            (MediaType::Other("text/csv".parse().unwrap()), "text/csv; charset=utf-8"),
+            (MediaType::try_from("text/csv; charset=latin1").unwrap(), "text/csv; charset=latin1"),
+        ] {
+            let response = Streamed::new(chunks()).media_type(media_type).into_response();
+            assert_eq!(response.headers()["content-type"], sent);
+        }
+        let response = Streamed::new(chunks()).media_type("not a media type").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
     }
 
     #[tokio::test]
