@@ -105,3 +105,23 @@ impl<S: Send + Sync> FromRequestParts<S> for BackgroundTasks {
         parts.extensions.get::<PendingTasks>().cloned().map(Self).ok_or(MissingBackgroundLayer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn without_a_layer_extraction_is_a_500_problem_that_keeps_the_layer_for_the_log() {
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        let rejection = BackgroundTasks::from_request_parts(&mut parts, &()).await.unwrap_err();
+        assert_eq!(rejection.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(rejection.body_text().contains("Strata::app()"));
+        let response = rejection.into_response();
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the server is misconfigured"}"#
+        );
+    }
+}

@@ -182,4 +182,25 @@ mod tests {
         let r = e.into_response();
         assert_eq!(r.headers()["content-type"], "application/problem+json");
     }
+
+    #[tokio::test]
+    async fn rejections_are_problems_byte_for_byte() {
+        let wrong_type = extract(Some("application/json"), b"{}").await.unwrap_err().into_response();
+        let body = axum::body::to_bytes(wrong_type.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"}"#
+        );
+        let garbage = extract(Some("application/msgpack"), b"\xc1\xff").await.unwrap_err();
+        let detail = garbage.body_text();
+        assert!(detail.starts_with("the body is not valid MessagePack for this resource: "), "{detail}");
+        let body = axum::body::to_bytes(garbage.into_response().into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            format!(
+                r#"{{"type":"about:blank","title":"Bad Request","status":400,"detail":{}}}"#,
+                serde_json::to_string(&detail).unwrap()
+            )
+        );
+    }
 }

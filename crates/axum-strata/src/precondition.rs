@@ -257,4 +257,36 @@ mod tests {
             .into_response();
         assert_eq!(response.headers()["last-modified"], "Thu, 01 Jan 1970 00:00:00 GMT");
     }
+
+    async fn text(response: Response) -> String {
+        String::from_utf8(axum::body::to_bytes(response.into_body(), 1024).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn failed_and_required_are_problems_byte_for_byte() {
+        let current = ETag::strong("v2").unwrap();
+        let failed = precondition(Method::PUT, "\"v1\"").await.check(Some(&current)).unwrap_err();
+        assert_eq!(
+            failed.to_string(),
+            "412 Precondition Failed: the resource has changed since the version named in If-Match or \
+             If-Unmodified-Since"
+        );
+        let response = failed.into_response();
+        assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
+        assert_eq!(response.headers()["etag"], "\"v2\"");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            text(response).await,
+            r#"{"type":"about:blank","title":"Precondition Failed","status":412,"detail":"the resource has changed since the version named in If-Match or If-Unmodified-Since"}"#
+        );
+
+        let (mut parts, ()) = http::Request::builder().method(Method::PUT).body(()).unwrap().into_parts();
+        let Ok(unconditional) = Precondition::from_request_parts(&mut parts, &()).await;
+        let response = unconditional.require().unwrap_err().into_response();
+        assert_eq!(response.status(), StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(
+            text(response).await,
+            r#"{"type":"about:blank","title":"Precondition Required","status":428,"detail":"this request must be conditional: send If-Match with the ETag of your copy"}"#
+        );
+    }
 }

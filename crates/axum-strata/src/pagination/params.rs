@@ -372,4 +372,26 @@ mod tests {
         assert_eq!(ClassicParams::new(u64::MAX, 3).offset(), u64::MAX);
         assert_eq!(ClassicParams::new(0, 0).offset(), 0);
     }
+
+    #[tokio::test]
+    async fn the_rejection_is_a_problem_naming_every_field_byte_for_byte() {
+        use axum::response::IntoResponse as _;
+        let response = offset("/p?limit=x&offset=-1", None).await.unwrap_err().into_response();
+        assert_eq!(response.status(), 400);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid pagination parameters","errors":[{"field":"limit","message":"must be a whole number"},{"field":"offset","message":"must be at least 0"}]}"#
+        );
+
+        let request = http::Request::get("/p?results_per_page=5&cursor=!!").body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let rejection = CursorParams::<u64>::from_request_parts(&mut parts, &()).await.unwrap_err();
+        let body = axum::body::to_bytes(rejection.into_response().into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid pagination parameters","errors":[{"field":"cursor","message":"is not a cursor this endpoint issued"}]}"#
+        );
+    }
 }
