@@ -51,8 +51,6 @@ use axum::{
 use http::{StatusCode, request::Parts};
 pub use strata_tower::background::{BackgroundTask, DrainReport, PendingTasks, Runner, Stats, TaskSet};
 
-use crate::problem::Problem;
-
 /// Adds tasks to the request's response, for handlers returning plain axum types. Needs a
 /// `Strata::app()` (or a level with background settings) around the route: without one there
 /// is no way to know when the body ends, so extracting it is a 500 whose log line names the
@@ -72,37 +70,36 @@ impl BackgroundTasks {
     }
 }
 
-/// The rejection of [`BackgroundTasks`] without a background layer.
-#[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
-pub struct MissingBackgroundLayer;
-
-impl MissingBackgroundLayer {
-    /// 500: the application is missing a layer.
-    #[must_use]
-    pub const fn status(&self) -> StatusCode {
-        StatusCode::INTERNAL_SERVER_ERROR
+crate::macros::rejection! {
+    /// Why [`BackgroundTasks`] could not be extracted.
+    #[derive(Clone, Copy, Debug)]
+    pub enum BackgroundTasksRejection {
+        /// No background layer around the route: a 500 whose log line names the missing layer
+        /// (the problem sent says only that the server is misconfigured).
+        #[status = StatusCode::INTERNAL_SERVER_ERROR]
+        #[body = "BackgroundTasks needs Strata::app() (or strata_tower::background::BackgroundLayer) around the route"]
+        MissingLayer,
     }
-
-    /// What is missing.
-    #[must_use]
-    pub const fn body_text(&self) -> &'static str {
-        "BackgroundTasks needs Strata::app() (or strata_tower::background::BackgroundLayer) around the route"
-    }
+    respond = misconfigured;
 }
 
-impl IntoResponse for MissingBackgroundLayer {
-    fn into_response(self) -> Response {
-        tracing::error!("{}", self.body_text());
-        Problem::new(self.status()).with_detail("the server is misconfigured").into_response()
-    }
+/// The response of a [`BackgroundTasksRejection`]: the body text goes to the log, not to the
+/// client.
+fn misconfigured(rejection: BackgroundTasksRejection) -> Response {
+    tracing::error!("{}", rejection.body_text());
+    rejection.problem().with_detail("the server is misconfigured").into_response()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for BackgroundTasks {
-    type Rejection = MissingBackgroundLayer;
+    type Rejection = BackgroundTasksRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, MissingBackgroundLayer> {
-        parts.extensions.get::<PendingTasks>().cloned().map(Self).ok_or(MissingBackgroundLayer)
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, BackgroundTasksRejection> {
+        parts
+            .extensions
+            .get::<PendingTasks>()
+            .cloned()
+            .map(Self)
+            .ok_or(BackgroundTasksRejection::MissingLayer)
     }
 }
 

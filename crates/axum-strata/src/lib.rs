@@ -103,6 +103,8 @@ pub mod content;
 pub mod cookies;
 #[cfg(feature = "file")]
 pub mod file;
+#[cfg(any(feature = "background", feature = "msgpack", feature = "pagination", feature = "precondition"))]
+mod macros;
 mod media_type;
 #[cfg(feature = "msgpack")]
 pub mod msgpack;

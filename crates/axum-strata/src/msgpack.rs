@@ -64,56 +64,24 @@ impl<T: Serialize> IntoResponse for MsgPack<T> {
     }
 }
 
-/// Why a MessagePack body was refused.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum MsgPackRejection {
-    /// The request's `Content-Type` is not a MessagePack media type (415).
-    UnsupportedMediaType,
-    /// The body is not MessagePack for the expected type (400).
-    InvalidBody(String),
-    /// The body could not be read (its own status: 400, 413…).
-    BodyRead(axum::extract::rejection::BytesRejection),
-}
-
-impl MsgPackRejection {
-    /// The status of the problem response.
-    #[must_use]
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
-            Self::BodyRead(r) => r.status(),
-        }
-    }
-
-    /// The problem's detail.
-    #[must_use]
-    pub fn body_text(&self) -> String {
-        match self {
-            Self::UnsupportedMediaType => {
-                "expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"
-                    .to_owned()
-            }
-            Self::InvalidBody(e) => format!("the body is not valid MessagePack for this resource: {e}"),
-            Self::BodyRead(r) => r.body_text(),
-        }
+crate::macros::rejection! {
+    /// Why a MessagePack body was refused.
+    #[derive(Debug)]
+    pub enum MsgPackRejection {
+        /// The request's `Content-Type` is not a MessagePack media type (415).
+        #[status = StatusCode::UNSUPPORTED_MEDIA_TYPE]
+        #[body = "expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"]
+        UnsupportedMediaType,
+        /// The body is not MessagePack for the expected type (400).
+        #[status = StatusCode::BAD_REQUEST]
+        #[body = format!("the body is not valid MessagePack for this resource: {error}")]
+        InvalidBody(error: String),
+        /// The body could not be read (its own status: 400, 413…).
+        #[status = rejection.status()]
+        #[body = rejection.body_text()]
+        BodyRead(rejection: axum::extract::rejection::BytesRejection),
     }
 }
-
-impl IntoResponse for MsgPackRejection {
-    fn into_response(self) -> Response {
-        Problem::new(self.status()).with_detail(self.body_text()).into_response()
-    }
-}
-
-impl std::fmt::Display for MsgPackRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.body_text())
-    }
-}
-
-impl std::error::Error for MsgPackRejection {}
 
 /// Whether a request's `Content-Type` names MessagePack.
 pub(crate) fn has_msgpack_type(headers: &http::HeaderMap) -> bool {
