@@ -28,7 +28,7 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; also `cookies` and `negotiation` |
+//! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; also `background`, `cookies`, `file`, `negotiation` and `template` |
 //! | `precondition` | no | [`precondition`] |
 //! | `content` | no | [`content::Content`] |
 //! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
@@ -41,6 +41,7 @@
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
 //! | `file` | no | [`file`](mod@file) |
+//! | `pagination` | no | [`pagination`]; also `negotiation` |
 //! | `full` | no | every feature above |
 //!
 //! # A complete small server
