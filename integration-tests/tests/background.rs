@@ -233,7 +233,7 @@ mod bodies_hyper_never_polls_to_the_end {
     use axum_strata::{
         StatusByMethod, Strata,
         background::{BackgroundTask, PendingTasks, Runner, TaskSet},
-        response::Response,
+        content::Content,
     };
     use integration_tests::{raw, serve};
 
@@ -244,14 +244,14 @@ mod bodies_hyper_never_polls_to_the_end {
 
     fn app(runner: &Runner) -> Router {
         Router::new()
-            .route("/computed", get(|| async { Response::new("hashed body").background_tasks(task()) }))
+            .route("/computed", get(|| async { Content::new("hashed body").background_tasks(task()) }))
             .route(
                 "/tagged",
-                get(|| async { Response::new("tagged").header("etag", "\"v1\"").background_tasks(task()) }),
+                get(|| async { Content::new("tagged").header("etag", "\"v1\"").background_tasks(task()) }),
             )
             .route(
                 "/gone",
-                delete(|| async { (StatusByMethod, Response::new("dropped body").background_tasks(task())) }),
+                delete(|| async { (StatusByMethod, Content::new("dropped body").background_tasks(task())) }),
             )
             .layer(
                 Strata::app()

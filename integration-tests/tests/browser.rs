@@ -13,7 +13,7 @@ use std::{
 };
 
 use axum::{Router, response::Html, routing::get};
-use axum_strata::sse::{LastEventId, Message, ServerSentEvent};
+use axum_strata::sse::{Message, RequestLastEventId, ServerSentEvent};
 use integration_tests::{
     cdp::{Browser, chromium_available},
     serve,
@@ -30,7 +30,7 @@ source.onmessage = (e) => window.seen.push(e.lastEventId + ":" + e.data);
 fn resume_routes(seen_ids: Arc<Mutex<Vec<Option<String>>>>) -> Router {
     Router::new().route("/test/page", get(|| async { Html(TEST_PAGE) })).route(
         "/test/resume",
-        get(move |LastEventId(last): LastEventId| {
+        get(move |RequestLastEventId(last): RequestLastEventId| {
             seen_ids.lock().unwrap().push(last.clone());
             async move {
                 let events: Vec<Message> = match last.and_then(|l| l.parse::<u64>().ok()) {

@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use axum::{Router, http::StatusCode, routing::get};
 use axum_strata::{
     Strata,
+    content::{Content, MediaType},
     cookies::{Cookie, SameSite},
     negotiation::{Format, Negotiated},
     redirect::Redirect,
-    response::{MediaType, Response},
 };
 use integration_tests::{RawResponse, raw, serve};
 use serde::Serialize;
@@ -98,7 +98,7 @@ async fn negotiation_cases_of_the_design() {
 
 fn cookies() -> Router {
     let route = get(|| async {
-        Response::new("x")
+        Content::new("x")
             .media_type(MediaType::Text)
             .cookie(Cookie::build(("theme", "route")).path("/").build())
             .cookie(Cookie::build(("cross", "site")).same_site(SameSite::None).build())
@@ -106,7 +106,7 @@ fn cookies() -> Router {
     .layer(Strata::layer().cookie(Cookie::build(("lang", "route")).path("/").build()));
     Router::new()
         .route("/c", route)
-        .route("/delete", get(|| async { Response::new("bye").delete_cookie("theme", Some("/"), None) }))
+        .route("/delete", get(|| async { Content::new("bye").delete_cookie("theme", Some("/"), None) }))
         .layer(
             Strata::app()
                 .cookie(Cookie::build(("theme", "app")).path("/").build())
@@ -143,7 +143,7 @@ async fn cookies_layer_per_name_path_and_domain_and_delete_properly() {
 async fn redirects_and_refusals_on_the_wire() {
     let app = Router::new()
         .route("/go", get(|| async { Redirect::see_other("/done?x=1") }))
-        .route("/evil", get(|| async { Redirect::to("/a\r\nSet-Cookie: stolen=1") }))
+        .route("/evil", get(|| async { Redirect::found("/a\r\nSet-Cookie: stolen=1") }))
         .route("/bad-status", get(|| async { Redirect::with_status("/a", StatusCode::OK) }));
     let addr = serve(app).await;
     let r = get_raw(addr, "/go", &[]).await;

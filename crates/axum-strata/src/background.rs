@@ -3,7 +3,7 @@
 //!
 //! Three ways to attach them:
 //!
-//! - on a [`Response`](crate::response::Response) with `.background(task)`;
+//! - on a [`Content`](crate::content::Content) with `.background(task)`;
 //! - through the [`BackgroundTasks`] extractor, for handlers returning plain axum types;
 //! - for every response of a route or router with
 //!   [`StrataLayer::background_tasks`](crate::StrataLayer::background_tasks) (Litestar's
@@ -51,8 +51,6 @@ use axum::{
 use http::{StatusCode, request::Parts};
 pub use strata_tower::background::{BackgroundTask, DrainReport, PendingTasks, Runner, Stats, TaskSet};
 
-use crate::problem::Problem;
-
 /// Adds tasks to the request's response, for handlers returning plain axum types. Needs a
 /// `Strata::app()` (or a level with background settings) around the route: without one there
 /// is no way to know when the body ends, so extracting it is a 500 whose log line names the
@@ -72,36 +70,55 @@ impl BackgroundTasks {
     }
 }
 
-/// The rejection of [`BackgroundTasks`] without a background layer.
-#[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
-pub struct MissingBackgroundLayer;
-
-impl MissingBackgroundLayer {
-    /// 500: the application is missing a layer.
-    #[must_use]
-    pub const fn status(&self) -> StatusCode {
-        StatusCode::INTERNAL_SERVER_ERROR
+crate::macros::rejection! {
+    /// Why [`BackgroundTasks`] could not be extracted.
+    #[derive(Clone, Copy, Debug)]
+    pub enum BackgroundTasksRejection {
+        /// No background layer around the route: a 500 whose log line names the missing layer
+        /// (the problem sent says only that the server is misconfigured).
+        #[status = StatusCode::INTERNAL_SERVER_ERROR]
+        #[body = "BackgroundTasks needs Strata::app() (or strata_tower::background::BackgroundLayer) around the route"]
+        MissingLayer,
     }
-
-    /// What is missing.
-    #[must_use]
-    pub const fn body_text(&self) -> &'static str {
-        "BackgroundTasks needs Strata::app() (or strata_tower::background::BackgroundLayer) around the route"
-    }
+    respond = misconfigured;
 }
 
-impl IntoResponse for MissingBackgroundLayer {
-    fn into_response(self) -> Response {
-        tracing::error!("{}", self.body_text());
-        Problem::new(self.status()).with_detail("the server is misconfigured").into_response()
-    }
+/// The response of a [`BackgroundTasksRejection`]: the body text goes to the log, not to the
+/// client.
+fn misconfigured(rejection: BackgroundTasksRejection) -> Response {
+    tracing::error!("{}", rejection.body_text());
+    rejection.problem().with_detail("the server is misconfigured").into_response()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for BackgroundTasks {
-    type Rejection = MissingBackgroundLayer;
+    type Rejection = BackgroundTasksRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, MissingBackgroundLayer> {
-        parts.extensions.get::<PendingTasks>().cloned().map(Self).ok_or(MissingBackgroundLayer)
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, BackgroundTasksRejection> {
+        parts
+            .extensions
+            .get::<PendingTasks>()
+            .cloned()
+            .map(Self)
+            .ok_or(BackgroundTasksRejection::MissingLayer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn without_a_layer_extraction_is_a_500_problem_that_keeps_the_layer_for_the_log() {
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        let rejection = BackgroundTasks::from_request_parts(&mut parts, &()).await.unwrap_err();
+        assert_eq!(rejection.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(rejection.body_text().contains("Strata::app()"));
+        let response = rejection.into_response();
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the server is misconfigured"}"#
+        );
     }
 }

@@ -9,15 +9,15 @@
 //! | headers, Cache-Control and ETags at the app, router and route levels; conditional requests; default status codes; after-request hooks | [`Strata`], [`StrataLayer`] |
 //! | "let the method choose the status" for any response | [`StatusByMethod`] |
 //! | optimistic concurrency (412, 428) for `PUT`/`PATCH`/`DELETE` | [`precondition::Precondition`] |
-//! | content rendered by media type, with status, headers and cookies | [`response::Response`] |
+//! | content rendered by media type, with status, headers and cookies | [`content::Content`], [`MediaType`] |
 //! | MessagePack responses and bodies | [`msgpack::MsgPack`] |
 //! | redirects | [`redirect::Redirect`] |
 //! | cookies, layered per level | [`cookies`] |
 //! | content negotiation | [`negotiation`] |
 //! | several values per key, as `{"k":["a","b"]}` | [`multi_value::MultiValueMap`] |
 //! | background tasks after the response, tracked and drained at shutdown | [`background`] |
-//! | streamed bodies and JSON lines | [`stream::Stream`], [`stream::JsonLines`] |
-//! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::LastEventId`] |
+//! | streamed bodies and JSON lines | [`stream::Streamed`], [`stream::JsonLines`] |
+//! | server-sent events | [`sse::ServerSentEvent`], [`sse::Message`], [`sse::RequestLastEventId`] |
 //! | templates rendered by an engine registered once (minijinja built in) | [`template::Template`] |
 //! | files with their metadata, safe user-named paths | [`file::File`] |
 //! | pagination: classic, offset and cursor containers, parameters with limits, `Link` headers | [`pagination`] |
@@ -31,13 +31,13 @@
 //! |---|---|---|
 //! | `layers` | no | [`Strata`], [`StrataLayer`], [`StatusByMethod`] and the strata-tower layers they use; a level's cookie, negotiation, template, background and range settings come with those features |
 //! | `precondition` | no | [`precondition`] |
-//! | `response` | no | [`response::Response`] |
+//! | `content` | no | [`content::Content`] |
 //! | `msgpack` | no | [`msgpack::MsgPack`] and the MessagePack media type |
 //! | `redirect` | no | [`redirect::Redirect`] |
 //! | `cookies` | no | [`cookies`] |
-//! | `negotiation` | no | [`negotiation::Accept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
+//! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
-//! | `background` | no | [`background`], and `Response::background` with `response` |
+//! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
@@ -99,10 +99,15 @@ pub mod background;
 pub mod body;
 #[cfg(feature = "layers")]
 pub mod builder;
+#[cfg(feature = "content")]
+pub mod content;
 #[cfg(feature = "cookies")]
 pub mod cookies;
 #[cfg(feature = "file")]
 pub mod file;
+#[cfg(any(feature = "background", feature = "msgpack", feature = "pagination", feature = "precondition"))]
+mod macros;
+mod media_type;
 #[cfg(feature = "msgpack")]
 pub mod msgpack;
 #[cfg(feature = "multi-value")]
@@ -116,10 +121,8 @@ pub mod precondition;
 pub mod problem;
 #[cfg(feature = "redirect")]
 pub mod redirect;
-#[cfg(any(feature = "response", feature = "msgpack", feature = "negotiation"))]
+#[cfg(any(feature = "content", feature = "msgpack", feature = "negotiation"))]
 mod render;
-#[cfg(feature = "response")]
-pub mod response;
 #[cfg(feature = "sse")]
 pub mod sse;
 #[cfg(feature = "layers")]
@@ -129,6 +132,7 @@ pub mod stream;
 #[cfg(feature = "template")]
 pub mod template;
 
+pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]
 pub use self::{
     builder::{Strata, StrataLayer},

@@ -31,7 +31,11 @@ use http::{HeaderValue, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
 use strata_headers::mime::Mime;
 
-use crate::{problem::Problem, render};
+use crate::{
+    media_type::{MSGPACK, MSGPACK_MIME},
+    problem::Problem,
+    render,
+};
 
 /// A MessagePack response or request body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,12 +44,10 @@ pub struct MsgPack<T>(pub T);
 
 impl<T: Serialize> IntoResponse for MsgPack<T> {
     fn into_response(self) -> Response {
-        match render::render(&self.0, &render::MSGPACK_MIME) {
+        match render::render(&self.0, &MSGPACK_MIME) {
             Ok(bytes) => {
                 let mut response = Response::new(Body::from(bytes));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(render::MSGPACK));
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MSGPACK));
                 // Like every Strata response type, it leaves the status to the method.
                 response.extensions_mut().insert(strata_tower::default_status::StatusUnset);
                 response
@@ -60,56 +62,24 @@ impl<T: Serialize> IntoResponse for MsgPack<T> {
     }
 }
 
-/// Why a MessagePack body was refused.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum MsgPackRejection {
-    /// The request's `Content-Type` is not a MessagePack media type (415).
-    UnsupportedMediaType,
-    /// The body is not MessagePack for the expected type (400).
-    InvalidBody(String),
-    /// The body could not be read (its own status: 400, 413…).
-    BodyRead(axum::extract::rejection::BytesRejection),
-}
-
-impl MsgPackRejection {
-    /// The status of the problem response.
-    #[must_use]
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
-            Self::BodyRead(r) => r.status(),
-        }
-    }
-
-    /// The problem's detail.
-    #[must_use]
-    pub fn body_text(&self) -> String {
-        match self {
-            Self::UnsupportedMediaType => {
-                "expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"
-                    .to_owned()
-            }
-            Self::InvalidBody(e) => format!("the body is not valid MessagePack for this resource: {e}"),
-            Self::BodyRead(r) => r.body_text(),
-        }
+crate::macros::rejection! {
+    /// Why a MessagePack body was refused.
+    #[derive(Debug)]
+    pub enum MsgPackRejection {
+        /// The request's `Content-Type` is not a MessagePack media type (415).
+        #[status = StatusCode::UNSUPPORTED_MEDIA_TYPE]
+        #[body = "expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"]
+        UnsupportedMediaType,
+        /// The body is not MessagePack for the expected type (400).
+        #[status = StatusCode::BAD_REQUEST]
+        #[body = format!("the body is not valid MessagePack for this resource: {error}")]
+        InvalidBody(error: String),
+        /// The body could not be read (its own status: 400, 413…).
+        #[status = rejection.status()]
+        #[body = rejection.body_text()]
+        BodyRead(rejection: axum::extract::rejection::BytesRejection),
     }
 }
-
-impl IntoResponse for MsgPackRejection {
-    fn into_response(self) -> Response {
-        Problem::new(self.status()).with_detail(self.body_text()).into_response()
-    }
-}
-
-impl std::fmt::Display for MsgPackRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.body_text())
-    }
-}
-
-impl std::error::Error for MsgPackRejection {}
 
 /// Whether a request's `Content-Type` names MessagePack.
 pub(crate) fn has_msgpack_type(headers: &http::HeaderMap) -> bool {
@@ -177,5 +147,26 @@ mod tests {
         assert_eq!(e.status(), 400);
         let r = e.into_response();
         assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn rejections_are_problems_byte_for_byte() {
+        let wrong_type = extract(Some("application/json"), b"{}").await.unwrap_err().into_response();
+        let body = axum::body::to_bytes(wrong_type.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"expected a body of type application/msgpack, application/x-msgpack or application/vnd.msgpack"}"#
+        );
+        let garbage = extract(Some("application/msgpack"), b"\xc1\xff").await.unwrap_err();
+        let detail = garbage.body_text();
+        assert!(detail.starts_with("the body is not valid MessagePack for this resource: "), "{detail}");
+        let body = axum::body::to_bytes(garbage.into_response().into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            format!(
+                r#"{{"type":"about:blank","title":"Bad Request","status":400,"detail":{}}}"#,
+                serde_json::to_string(&detail).unwrap()
+            )
+        );
     }
 }

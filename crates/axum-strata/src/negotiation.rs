@@ -1,7 +1,10 @@
 //! Content negotiation (RFC 9110 §12.5.1).
 //!
-//! - [`Accept`], an extractor for handlers that choose by hand (the seed's example), never
-//!   rejecting: a missing header means `*/*`, malformed ranges are dropped.
+//! - [`RequestAccept`], an extractor for handlers that choose by hand (the seed's example),
+//!   never rejecting: a missing header means `*/*`, malformed ranges are dropped. It derefs to
+//!   the typed header [`headers::Accept`](strata_headers::Accept), which is what to use to build
+//!   or parse an `Accept` value, or with `axum_extra::TypedHeader` (which rejects a missing or
+//!   malformed header instead).
 //! - [`Negotiated<T>`]: the handler returns a value, and the [`NegotiationLayer`] of the
 //!   closest level (set with [`StrataLayer::negotiate`](crate::StrataLayer::negotiate)) picks the
 //!   format from the request's `Accept` among the [`Format`]s it offers, serializes the value
@@ -58,17 +61,19 @@ use strata_headers::{
 };
 use tower::{Layer, Service};
 
-use crate::{
-    problem::Problem,
-    render::{self, content_type},
-};
+use crate::{media_type::content_type, problem::Problem, render};
 
-/// The request's `Accept`, for handlers that negotiate by hand. Never rejects.
+/// The request's `Accept`, for handlers that negotiate by hand. Never rejects: no header means
+/// `*/*`, and malformed ranges are dropped.
+///
+/// The extractor is `RequestAccept` and the typed header it holds is
+/// [`headers::Accept`](strata_headers::Accept): two names, so that code importing both never
+/// has two `Accept`s. Use this one in handler arguments, the typed header everywhere else.
 ///
 /// ```
-/// use axum_strata::{headers::mime, negotiation::Accept};
+/// use axum_strata::{headers::mime, negotiation::RequestAccept};
 ///
-/// async fn resource(accept: Accept) -> &'static str {
+/// async fn resource(accept: RequestAccept) -> &'static str {
 ///     let html = mime::TEXT_HTML;
 ///     match accept.best_match([&mime::TEXT_PLAIN, &html]).unwrap_or(&mime::TEXT_PLAIN) {
 ///         m if *m == html => "<h1>Hello World!</h1>",
@@ -78,9 +83,9 @@ use crate::{
 /// # let _: axum::Router = axum::Router::new().route("/resource", axum::routing::get(resource));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Accept(pub strata_headers::Accept);
+pub struct RequestAccept(pub strata_headers::Accept);
 
-impl std::ops::Deref for Accept {
+impl std::ops::Deref for RequestAccept {
     type Target = strata_headers::Accept;
 
     fn deref(&self) -> &Self::Target {
@@ -88,7 +93,7 @@ impl std::ops::Deref for Accept {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Accept {
+impl<S: Send + Sync> FromRequestParts<S> for RequestAccept {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
@@ -134,7 +139,7 @@ impl Format {
     /// `application/vnd.msgpack` (the response carries the name the client asked for).
     #[cfg(feature = "msgpack")]
     pub fn msgpack() -> Self {
-        let names = [render::MSGPACK, "application/msgpack", "application/vnd.msgpack"];
+        let names = [crate::media_type::MSGPACK, "application/msgpack", "application/vnd.msgpack"];
         Self { media_types: names.iter().filter_map(|n| n.parse().ok()).collect(), kind: Kind::Builtin }
     }
 
@@ -151,8 +156,9 @@ impl Format {
     }
 
     /// Another media type, rendered by Strata: JSON when it ends in `+json`, MessagePack for its
-    /// names, as it is otherwise.
-    pub fn media_type(media_type: Mime) -> Self {
+    /// names, as it is otherwise. (Not `media_type`: on the response builders that name sets
+    /// the media type of one response; this makes a format to offer.)
+    pub fn other(media_type: Mime) -> Self {
         Self { media_types: vec![media_type], kind: Kind::Builtin }
     }
 
@@ -578,7 +584,7 @@ mod tests {
         #[cfg(not(feature = "msgpack"))]
         NegotiationLayer::new([
             Format::json(),
-            Format::media_type("application/vnd.example+json".parse().unwrap()),
+            Format::other("application/vnd.example+json".parse().unwrap()),
         ])
     }
 
@@ -587,7 +593,7 @@ mod tests {
     #[tokio::test]
     async fn remembered_choices_follow_the_accept_value() {
         let vendor: Mime = "application/vnd.example+json".parse().unwrap();
-        let layer = NegotiationLayer::new([Format::json(), Format::media_type(vendor)]);
+        let layer = NegotiationLayer::new([Format::json(), Format::other(vendor)]);
         let cases: Vec<(String, Option<&str>)> = (0..3 * RECENT)
             .map(|i| match i % 3 {
                 0 => (

@@ -46,7 +46,7 @@ use http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use strata_headers::ETag;
 use strata_tower::conditional::{Outcome, Representation, RequestConditions};
 
-use crate::{body::NoBody, problem::Problem};
+use crate::body::NoBody;
 
 /// The preconditions of a request, to check against the current version of the resource.
 /// Extracting it never fails.
@@ -127,72 +127,55 @@ impl Precondition {
     }
 }
 
-/// Why a request's preconditions stopped it.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum PreconditionRejection {
-    /// 412: the client's copy is not the current one.
-    Failed {
-        /// The current entity tag, sent back so the client can refetch.
-        etag: Option<ETag>,
-    },
-    /// 428: the application demands `If-Match` or `If-Unmodified-Since`.
-    Required,
-    /// 304: the client's cached copy is current (only for `GET` and `HEAD`).
-    NotModified {
-        /// The current entity tag.
-        etag: Option<ETag>,
-        /// The current modification time.
-        last_modified: Option<SystemTime>,
-    },
+crate::macros::rejection! {
+    /// Why a request's preconditions stopped it.
+    #[derive(Clone, Debug)]
+    pub enum PreconditionRejection {
+        /// 412: the client's copy is not the current one.
+        #[status = StatusCode::PRECONDITION_FAILED]
+        #[body = "the resource has changed since the version named in If-Match or If-Unmodified-Since"]
+        Failed {
+            /// The current entity tag, sent back so the client can refetch.
+            etag: Option<ETag>,
+        },
+        /// 428: the application demands `If-Match` or `If-Unmodified-Since`.
+        #[status = StatusCode::PRECONDITION_REQUIRED]
+        #[body = "this request must be conditional: send If-Match with the ETag of your copy"]
+        Required,
+        /// 304: the client's cached copy is current (only for `GET` and `HEAD`). Not a problem: an
+        /// empty body, and an empty body text.
+        #[status = StatusCode::NOT_MODIFIED]
+        #[body = ""]
+        NotModified {
+            /// The current entity tag.
+            etag: Option<ETag>,
+            /// The current modification time.
+            last_modified: Option<SystemTime>,
+        },
+    }
+    respond = respond;
 }
 
-impl PreconditionRejection {
-    /// The status of the response.
-    #[must_use]
-    pub const fn status(&self) -> StatusCode {
-        match self {
-            Self::Failed { .. } => StatusCode::PRECONDITION_FAILED,
-            Self::Required => StatusCode::PRECONDITION_REQUIRED,
-            Self::NotModified { .. } => StatusCode::NOT_MODIFIED,
+/// The response of a [`PreconditionRejection`]: a problem with the current `ETag` for 412, an
+/// empty 304 with the current validators.
+fn respond(rejection: PreconditionRejection) -> Response {
+    match rejection {
+        PreconditionRejection::NotModified { etag, last_modified } => {
+            // An empty body of unannounced size: no `content-length: 0` on a 304 to HEAD.
+            let mut response = (StatusCode::NOT_MODIFIED, Body::new(NoBody)).into_response();
+            if let Some(etag) = etag {
+                response.headers_mut().insert(header::ETAG, etag.header_value().clone());
+            }
+            if let Some(value) = last_modified.and_then(http_date) {
+                response.headers_mut().insert(header::LAST_MODIFIED, value);
+            }
+            response
         }
-    }
-
-    /// The problem detail sent with it (empty for 304, which has no body).
-    #[must_use]
-    pub const fn body_text(&self) -> &'static str {
-        match self {
-            Self::Failed { .. } => {
-                "the resource has changed since the version named in If-Match or If-Unmodified-Since"
-            }
-            Self::Required => "this request must be conditional: send If-Match with the ETag of your copy",
-            Self::NotModified { .. } => "",
+        PreconditionRejection::Failed { etag: Some(ref etag) } => {
+            rejection.problem().with_header(header::ETAG, etag.header_value().clone()).into_response()
         }
-    }
-}
-
-impl IntoResponse for PreconditionRejection {
-    fn into_response(self) -> Response {
-        match &self {
-            Self::NotModified { etag, last_modified } => {
-                // An empty body of unannounced size: no `content-length: 0` on a 304 to HEAD.
-                let mut response = (StatusCode::NOT_MODIFIED, Body::new(NoBody)).into_response();
-                if let Some(etag) = etag {
-                    response.headers_mut().insert(header::ETAG, etag.header_value().clone());
-                }
-                if let Some(value) = last_modified.and_then(http_date) {
-                    response.headers_mut().insert(header::LAST_MODIFIED, value);
-                }
-                response
-            }
-            Self::Failed { etag } => {
-                let mut problem = Problem::new(self.status()).with_detail(self.body_text());
-                if let Some(etag) = etag {
-                    problem = problem.with_header(header::ETAG, etag.header_value().clone());
-                }
-                problem.into_response()
-            }
-            Self::Required => Problem::new(self.status()).with_detail(self.body_text()).into_response(),
+        PreconditionRejection::Failed { etag: None } | PreconditionRejection::Required => {
+            rejection.problem().into_response()
         }
     }
 }
@@ -207,14 +190,6 @@ fn http_date(time: SystemTime) -> Option<HeaderValue> {
     }
     HeaderValue::try_from(httpdate::fmt_http_date(time)).ok()
 }
-
-impl std::fmt::Display for PreconditionRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.status(), self.body_text())
-    }
-}
-
-impl std::error::Error for PreconditionRejection {}
 
 #[cfg(test)]
 mod tests {
@@ -256,5 +231,37 @@ mod tests {
         let response = PreconditionRejection::NotModified { etag: None, last_modified: Some(UNIX_EPOCH) }
             .into_response();
         assert_eq!(response.headers()["last-modified"], "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+
+    async fn text(response: Response) -> String {
+        String::from_utf8(axum::body::to_bytes(response.into_body(), 1024).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn failed_and_required_are_problems_byte_for_byte() {
+        let current = ETag::strong("v2").unwrap();
+        let failed = precondition(Method::PUT, "\"v1\"").await.check(Some(&current)).unwrap_err();
+        assert_eq!(
+            failed.to_string(),
+            "412 Precondition Failed: the resource has changed since the version named in If-Match or \
+             If-Unmodified-Since"
+        );
+        let response = failed.into_response();
+        assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
+        assert_eq!(response.headers()["etag"], "\"v2\"");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            text(response).await,
+            r#"{"type":"about:blank","title":"Precondition Failed","status":412,"detail":"the resource has changed since the version named in If-Match or If-Unmodified-Since"}"#
+        );
+
+        let (mut parts, ()) = http::Request::builder().method(Method::PUT).body(()).unwrap().into_parts();
+        let Ok(unconditional) = Precondition::from_request_parts(&mut parts, &()).await;
+        let response = unconditional.require().unwrap_err().into_response();
+        assert_eq!(response.status(), StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(
+            text(response).await,
+            r#"{"type":"about:blank","title":"Precondition Required","status":428,"detail":"this request must be conditional: send If-Match with the ETag of your copy"}"#
+        );
     }
 }

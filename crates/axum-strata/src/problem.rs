@@ -211,4 +211,18 @@ mod tests {
         assert_eq!(value["errors"][0]["message"], "must be at most 100");
         assert_eq!(problem.to_string(), "400 Bad Request; limit: must be at most 100");
     }
+
+    /// strata-tower writes its 412 body itself (it has no `Problem`): it must be exactly what
+    /// this type would write, so that a client sees one shape.
+    #[cfg(feature = "precondition")]
+    #[tokio::test]
+    async fn strata_towers_412_body_is_this_types_serialization() {
+        let response =
+            strata_tower::conditional::precondition_failed(Response::new(axum::body::Body::empty()));
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let problem: Problem = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem.status(), StatusCode::PRECONDITION_FAILED);
+        assert_eq!(serde_json::to_vec(&problem).unwrap(), body);
+    }
 }

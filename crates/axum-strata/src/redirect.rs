@@ -1,5 +1,11 @@
-//! Redirects: 302 by default, as Litestar's `Redirect`, and typed constructors for 301, 302,
-//! 303, 307 and 308.
+//! Redirects, one constructor per status: [`moved_permanently`](Redirect::moved_permanently)
+//! (301), [`found`](Redirect::found) (302), [`see_other`](Redirect::see_other) (303),
+//! [`temporary`](Redirect::temporary) (307) and [`permanent`](Redirect::permanent) (308), or
+//! [`with_status`](Redirect::with_status).
+//!
+//! Litestar's `Redirect` defaults to 302: that is [`Redirect::found`]. There is no `to`, on
+//! purpose: axum's `Redirect::to` means 303 See Other, and a reader should not have to know
+//! which crate's `to` they are looking at.
 //!
 //! Targets may be relative (`/other-path`, `../up`) or absolute; characters that cannot stand
 //! in a URI (spaces, non-ASCII) are percent-encoded, and a target with a control character (CR
@@ -10,11 +16,11 @@
 //! use axum::{http::StatusCode, response::IntoResponse};
 //! use axum_strata::redirect::Redirect;
 //!
-//! let r = Redirect::to("/other-path").unwrap().with_query([("page", "2"), ("q", "a b&c")]).into_response();
+//! let r = Redirect::found("/other-path").unwrap().with_query([("page", "2"), ("q", "a b&c")]).into_response();
 //! assert_eq!(r.status(), StatusCode::FOUND);
 //! assert_eq!(r.headers()["location"], "/other-path?page=2&q=a%20b%26c");
 //!
-//! assert!(Redirect::to("/x\r\nSet-Cookie: a=b").is_err());
+//! assert!(Redirect::found("/x\r\nSet-Cookie: a=b").is_err());
 //! assert!(Redirect::with_status("/x", StatusCode::OK).is_err());
 //! assert_eq!(Redirect::see_other("/done").unwrap().status(), StatusCode::SEE_OTHER);
 //! ```
@@ -93,15 +99,6 @@ impl Redirect {
         Ok(Self { status, location: uri::escape(location).into_owned() })
     }
 
-    /// 302 Found: Litestar's default.
-    ///
-    /// # Errors
-    ///
-    /// When `location` has a control character.
-    pub fn to(location: impl AsRef<str>) -> Result<Self, RedirectError> {
-        Self::found(location)
-    }
-
     /// 301 Moved Permanently.
     ///
     /// # Errors
@@ -111,7 +108,7 @@ impl Redirect {
         Self::with_status(location, StatusCode::MOVED_PERMANENTLY)
     }
 
-    /// 302 Found.
+    /// 302 Found: Litestar's default. (axum's `Redirect::to` is 303: [`see_other`](Self::see_other).)
     ///
     /// # Errors
     ///
@@ -210,7 +207,6 @@ mod tests {
             (Redirect::see_other("/a"), 303),
             (Redirect::temporary("/a"), 307),
             (Redirect::permanent("/a"), 308),
-            (Redirect::to("/a"), 302),
         ] {
             assert_eq!(r.unwrap().into_response().status(), s);
         }
@@ -222,19 +218,19 @@ mod tests {
     #[test]
     fn targets_are_escaped_and_injection_refused() {
         assert_eq!(
-            Redirect::to("https://example.com/ü b").unwrap().location(),
+            Redirect::found("https://example.com/ü b").unwrap().location(),
             "https://example.com/%C3%BC%20b"
         );
-        assert_eq!(Redirect::to("../up").unwrap().location(), "../up");
-        assert_eq!(Redirect::to("/a\nb"), Err(RedirectError::InvalidLocation));
-        assert_eq!(Redirect::to("/a\u{0}b"), Err(RedirectError::InvalidLocation));
+        assert_eq!(Redirect::found("../up").unwrap().location(), "../up");
+        assert_eq!(Redirect::found("/a\nb"), Err(RedirectError::InvalidLocation));
+        assert_eq!(Redirect::found("/a\u{0}b"), Err(RedirectError::InvalidLocation));
         let e = Redirect::with_status("/a", StatusCode::OK).unwrap_err().into_response();
         assert_eq!(e.status(), 500);
     }
 
     #[test]
     fn query_parameters_go_before_the_fragment() {
-        let r = Redirect::to("/docs?v=1#top").unwrap().with_query([("lang", "en")]);
+        let r = Redirect::found("/docs?v=1#top").unwrap().with_query([("lang", "en")]);
         assert_eq!(r.location(), "/docs?v=1&lang=en#top");
     }
 }

@@ -29,19 +29,6 @@ impl Display for RenderError {
     }
 }
 
-/// The MessagePack media type Strata sends (Litestar's).
-#[cfg(any(feature = "response", feature = "msgpack"))]
-pub(crate) const MSGPACK: &str = "application/x-msgpack";
-
-/// [`MSGPACK`], parsed once.
-#[cfg(any(feature = "response", feature = "msgpack"))]
-pub(crate) static MSGPACK_MIME: std::sync::LazyLock<Mime> =
-    std::sync::LazyLock::new(|| MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM));
-
-/// The MessagePack media type for [`content_type`], whatever the features.
-#[cfg(any(feature = "response", feature = "negotiation"))]
-const MSGPACK_STATIC: &str = "application/x-msgpack";
-
 /// Whether a media type is one of MessagePack's names.
 pub(crate) fn is_msgpack(mime: &Mime) -> bool {
     mime.type_() == mime::APPLICATION
@@ -49,7 +36,7 @@ pub(crate) fn is_msgpack(mime: &Mime) -> bool {
 }
 
 /// Whether `media_type` sends strings and bytes as they are (neither JSON nor MessagePack).
-#[cfg(feature = "response")]
+#[cfg(feature = "content")]
 pub(crate) fn is_as_it_is(media_type: &Mime) -> bool {
     !is_json(media_type) && !is_msgpack(media_type)
 }
@@ -85,46 +72,10 @@ pub(crate) fn render<T: Serialize + ?Sized>(value: &T, media_type: &Mime) -> Res
 }
 
 /// Whether a status forbids a body (RFC 9110 §6.4.1).
-#[cfg(feature = "response")]
+#[cfg(feature = "content")]
 pub(crate) fn forbids_body(status: http::StatusCode) -> bool {
     use http::StatusCode;
     status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED
-}
-
-/// The `Content-Type` value for a media type: `text/*` without a charset gets `charset=utf-8`.
-#[cfg(any(feature = "response", feature = "negotiation"))]
-pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
-    use http::HeaderValue;
-    // The usual types without parameters, without formatting or copying on every response.
-    if mime.params().next().is_none() {
-        const JSON: HeaderValue = HeaderValue::from_static("application/json");
-        const MSGPACK_VALUE: HeaderValue = HeaderValue::from_static(MSGPACK_STATIC);
-        const PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
-        const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
-        const XML: HeaderValue = HeaderValue::from_static("text/xml; charset=utf-8");
-        const CSS: HeaderValue = HeaderValue::from_static("text/css; charset=utf-8");
-        const CSV: HeaderValue = HeaderValue::from_static("text/csv; charset=utf-8");
-        const EVENTS: HeaderValue = HeaderValue::from_static("text/event-stream; charset=utf-8");
-        let known = match (mime.type_().as_str(), mime.subtype().as_str()) {
-            ("application", "json") => Some(JSON),
-            ("application", "x-msgpack") => Some(MSGPACK_VALUE),
-            ("text", "plain") => Some(PLAIN),
-            ("text", "html") => Some(HTML),
-            ("text", "xml") => Some(XML),
-            ("text", "css") => Some(CSS),
-            ("text", "csv") => Some(CSV),
-            ("text", "event-stream") => Some(EVENTS),
-            _ => None,
-        };
-        if known.is_some() {
-            return known;
-        }
-    }
-    if mime.type_() == mime::TEXT && mime.get_param(mime::CHARSET).is_none() {
-        HeaderValue::try_from(format!("{mime}; charset=utf-8")).ok()
-    } else {
-        HeaderValue::try_from(mime.as_ref()).ok()
-    }
 }
 
 /// The error of [`Plain`].
@@ -479,6 +430,7 @@ mod tests {
     #[cfg(feature = "msgpack")]
     #[test]
     fn msgpack_writes_struct_fields_as_map_keys() {
+        use crate::media_type::MSGPACK;
         #[derive(Serialize)]
         struct Hello {
             hello: &'static str,

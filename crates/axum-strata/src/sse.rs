@@ -13,7 +13,8 @@
 //! the stream has been quiet for the keep-alive interval (15 s by default), a timer that every
 //! event resets. Responses carry `Content-Type: text/event-stream`, `Cache-Control: no-cache`
 //! and `X-Accel-Buffering: no`. When the client goes away, the stream is dropped, and the
-//! producer stops.
+//! producer stops. A reconnecting `EventSource` says where it left off in `Last-Event-ID`:
+//! extract it with [`RequestLastEventId`].
 //!
 //! ```
 //! use axum::{body::to_bytes, response::IntoResponse};
@@ -213,7 +214,9 @@ impl From<serde_json::Value> for Message {
 }
 
 /// What a stream of events may yield: anything that becomes a [`Message`], or a `Result` of it.
-pub trait Event {
+///
+/// Not named `Event`: in axum, `axum::response::sse::Event` is a message, and this is a trait.
+pub trait IntoMessage {
     /// The message, or the error that ends the stream.
     ///
     /// # Errors
@@ -222,13 +225,13 @@ pub trait Event {
     fn into_message(self) -> Result<Message, String>;
 }
 
-impl<T: Into<Message>> Event for T {
+impl<T: Into<Message>> IntoMessage for T {
     fn into_message(self) -> Result<Message, String> {
         Ok(self.into())
     }
 }
 
-impl<T: Into<Message>, E: fmt::Display> Event for Result<T, E> {
+impl<T: Into<Message>, E: fmt::Display> IntoMessage for Result<T, E> {
     fn into_message(self) -> Result<Message, String> {
         self.map(Into::into).map_err(|e| e.to_string())
     }
@@ -305,7 +308,7 @@ impl<S> ServerSentEvent<S> {
 impl<S> IntoResponse for ServerSentEvent<S>
 where
     S: Stream + Send + 'static,
-    S::Item: Event,
+    S::Item: IntoMessage,
 {
     fn into_response(self) -> Response {
         let body = SseBody {
@@ -338,7 +341,7 @@ pin_project! {
 impl<S> http_body::Body for SseBody<S>
 where
     S: Stream,
-    S::Item: Event,
+    S::Item: IntoMessage,
 {
     type Data = Bytes;
     type Error = axum::Error;
@@ -397,12 +400,26 @@ fn deadline(interval: Duration) -> Instant {
     now.checked_add(interval).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
-/// The `Last-Event-ID` of a reconnecting `EventSource`, if any. Never rejects: a value that is
-/// not UTF-8 text counts as absent.
+/// The `Last-Event-ID` of a reconnecting `EventSource`, if any: the extractor. Never rejects: a
+/// value that is not UTF-8 text, or sent on several lines, counts as absent.
+///
+/// The typed header is [`headers::LastEventId`](strata_headers::LastEventId), to build, parse
+/// or echo an id (or with `axum_extra::TypedHeader`, which rejects a malformed one); this is
+/// the handler argument. Two names, so that code importing both never has two `LastEventId`s.
+///
+/// ```
+/// use axum_strata::sse::RequestLastEventId;
+///
+/// async fn events(RequestLastEventId(last): RequestLastEventId) -> String {
+///     // Resume after `last`, or start from the beginning.
+///     last.map_or_else(|| "from the start".to_owned(), |id| format!("after {id}"))
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/events", axum::routing::get(events));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LastEventId(pub Option<String>);
+pub struct RequestLastEventId(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for LastEventId {
+impl<S: Send + Sync> FromRequestParts<S> for RequestLastEventId {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
@@ -550,8 +567,11 @@ mod tests {
     async fn last_event_id_is_extracted_or_absent() {
         let (mut parts, ()) =
             http::Request::builder().header("last-event-id", "42").body(()).unwrap().into_parts();
-        assert_eq!(LastEventId::from_request_parts(&mut parts, &()).await.unwrap().0.as_deref(), Some("42"));
+        assert_eq!(
+            RequestLastEventId::from_request_parts(&mut parts, &()).await.unwrap().0.as_deref(),
+            Some("42")
+        );
         let (mut parts, ()) = http::Request::new(()).into_parts();
-        assert_eq!(LastEventId::from_request_parts(&mut parts, &()).await.unwrap().0, None);
+        assert_eq!(RequestLastEventId::from_request_parts(&mut parts, &()).await.unwrap().0, None);
     }
 }

@@ -1,6 +1,10 @@
 //! Streaming responses: a body from any `Stream` of chunks (Litestar's `Stream`), and JSON
 //! lines from a stream of serializable items.
 //!
+//! The response is [`Streamed<S>`], named like [`Negotiated<T>`](crate::negotiation::Negotiated)
+//! for what happens to the value, and not `Stream`: that is the `futures` trait its argument
+//! implements, imported in the same files.
+//!
 //! Items may be `Bytes`, `String`, `&'static str` or `Vec<u8>`, or a `Result` of one of those.
 //! An `Err` is logged and ends the body *as an error*: the connection is cut without the final
 //! chunk, so the client sees an incomplete response, never a clean end that hides the failure
@@ -10,13 +14,13 @@
 //!
 //! ```
 //! use axum::{body::to_bytes, response::IntoResponse};
-//! use axum_strata::stream::{JsonLines, Stream};
+//! use axum_strata::stream::{JsonLines, Streamed};
 //! use futures_util::stream;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let chunks = stream::iter(["chunk 0\n", "chunk 1\n"]);
-//! let response = Stream::new(chunks).into_response();
+//! let response = Streamed::new(chunks).into_response();
 //! assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
 //! assert_eq!(to_bytes(response.into_body(), 100).await.unwrap(), "chunk 0\nchunk 1\n");
 //!
@@ -37,10 +41,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use bytes::Bytes;
-use futures_util::Stream as FuturesStream;
-use http::{HeaderValue, StatusCode, header};
+use futures_util::Stream;
+use http::{StatusCode, header};
 use pin_project_lite::pin_project;
 use serde::Serialize;
+
+use crate::{MediaType, media_type::content_type, problem::Problem};
 
 /// A chunk of a streamed body.
 pub trait Chunk {
@@ -84,34 +90,37 @@ impl<T: Chunk, E: fmt::Display> Chunk for Result<T, E> {
 
 /// A response streaming the chunks of a `Stream`; see the [module docs](self).
 #[must_use]
-pub struct Stream<S> {
+pub struct Streamed<S> {
     stream: S,
-    media_type: HeaderValue,
+    media_type: MediaType,
     status: StatusCode,
+    /// `media_type` was given something that is no media type.
+    invalid: bool,
 }
 
-impl<S> fmt::Debug for Stream<S> {
+impl<S> fmt::Debug for Streamed<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stream").field("media_type", &self.media_type).field("status", &self.status).finish()
+        f.debug_struct("Streamed")
+            .field("media_type", &self.media_type)
+            .field("status", &self.status)
+            .finish()
     }
 }
 
-impl<S> Stream<S> {
+impl<S> Streamed<S> {
     /// Streams `stream` as `text/plain; charset=utf-8`, status 200.
-    pub fn new(stream: S) -> Self {
-        Self {
-            stream,
-            media_type: HeaderValue::from_static("text/plain; charset=utf-8"),
-            status: StatusCode::OK,
-        }
+    pub const fn new(stream: S) -> Self {
+        Self { stream, media_type: MediaType::Text, status: StatusCode::OK, invalid: false }
     }
 
-    /// Sets the media type. One that is not a valid header value is refused: the default stays,
-    /// and the mistake is logged.
-    pub fn media_type(mut self, media_type: &str) -> Self {
-        match HeaderValue::try_from(media_type) {
-            Ok(v) => self.media_type = v,
-            Err(_) => tracing::error!("Stream::media_type: {media_type:?} is not a valid header value"),
+    /// Sets the media type: a [`MediaType`], a `Mime`, or a string such as
+    /// `"application/x-ndjson"`; `text/*` without a charset gets `; charset=utf-8`. A string
+    /// that is no media type makes the response a 500 problem, logged (as
+    /// [`Content::media_type`](crate::content::Content::media_type) does).
+    pub fn media_type<M: TryInto<MediaType>>(mut self, media_type: M) -> Self {
+        match media_type.try_into() {
+            Ok(m) => self.media_type = m,
+            Err(_) => self.invalid = true,
         }
         self
     }
@@ -123,21 +132,32 @@ impl<S> Stream<S> {
     }
 }
 
-impl<S> IntoResponse for Stream<S>
+impl<S> IntoResponse for Streamed<S>
 where
-    S: FuturesStream + Send + 'static,
+    S: Stream + Send + 'static,
     S::Item: Chunk,
 {
     fn into_response(self) -> Response {
+        if self.invalid {
+            tracing::error!(
+                "Streamed<{}>: the media type is not a valid media type",
+                std::any::type_name::<S>()
+            );
+            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                .with_detail("the response could not be built")
+                .into_response();
+        }
         let body = Body::new(ChunkBody { stream: self.stream, done: false });
         let mut response = (self.status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, self.media_type);
+        if let Some(value) = content_type(&self.media_type.to_mime()) {
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+        }
         response
     }
 }
 
 pin_project! {
-    /// The body of a [`Stream`].
+    /// The body of a [`Streamed`].
     struct ChunkBody<S> {
         #[pin]
         stream: S,
@@ -147,7 +167,7 @@ pin_project! {
 
 impl<S> http_body::Body for ChunkBody<S>
 where
-    S: FuturesStream,
+    S: Stream,
     S::Item: Chunk,
 {
     type Data = Bytes;
@@ -227,12 +247,12 @@ impl<T: Serialize> Chunk for Line<T> {
 
 impl<S> IntoResponse for JsonLines<S>
 where
-    S: FuturesStream + Send + 'static,
+    S: Stream + Send + 'static,
     S::Item: Serialize,
 {
     fn into_response(self) -> Response {
         use futures_util::StreamExt as _;
-        Stream::new(self.stream.map(Line)).media_type("application/x-ndjson").into_response()
+        Streamed::new(self.stream.map(Line)).media_type("application/x-ndjson").into_response()
     }
 }
 
@@ -251,7 +271,7 @@ mod tests {
     #[tokio::test]
     async fn an_error_ends_the_body_as_an_error() {
         let items: Vec<Result<&'static str, &'static str>> = vec![Ok("a"), Err("disk gone"), Ok("never")];
-        let response = Stream::new(stream::iter(items)).into_response();
+        let response = Streamed::new(stream::iter(items)).into_response();
         assert!(to_bytes(response.into_body(), 100).await.is_err());
     }
 
@@ -269,10 +289,27 @@ mod tests {
             let _keep = &guard;
             "tick"
         });
-        let response = Stream::new(endless).media_type("application/octet-stream").into_response();
+        let response = Streamed::new(endless).media_type("application/octet-stream").into_response();
         assert_eq!(response.headers()["content-type"], "application/octet-stream");
         drop(response);
         assert!(dropped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn media_types_are_those_of_content_and_a_bad_one_is_a_500_problem() {
+        let chunks = || stream::iter(["a,b\n"]);
+        for (media_type, sent) in [
+            (MediaType::Html, "text/html; charset=utf-8"),
+            (MediaType::Json, "application/json"),
+            (MediaType::Other("text/csv".parse().unwrap()), "text/csv; charset=utf-8"),
+            (MediaType::try_from("text/csv; charset=latin1").unwrap(), "text/csv; charset=latin1"),
+        ] {
+            let response = Streamed::new(chunks()).media_type(media_type).into_response();
+            assert_eq!(response.headers()["content-type"], sent);
+        }
+        let response = Streamed::new(chunks()).media_type("not a media type").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
     }
 
     #[tokio::test]
@@ -282,7 +319,7 @@ mod tests {
                 yield format!("chunk {i}\n");
             }
         };
-        let response = Stream::new(generator).into_response();
+        let response = Streamed::new(generator).into_response();
         assert_eq!(to_bytes(response.into_body(), 100).await.unwrap(), "chunk 0\nchunk 1\nchunk 2\n");
     }
 }

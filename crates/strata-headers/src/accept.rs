@@ -217,6 +217,9 @@ impl FromStr for MediaRange {
 /// Decoding is lenient where RFC 9110 lets it be: a range with bad syntax or a malformed weight
 /// is dropped and the rest of the header stands. A request without `Accept`, or whose ranges
 /// were all dropped, accepts everything (`*/*`): use `Accept::default()` for a missing header.
+///
+/// In an axum handler, `axum_strata::negotiation::RequestAccept` extracts it and never rejects
+/// (it has its own name, so that importing both never gives two `Accept`s).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct Accept {

@@ -24,6 +24,10 @@ static LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 ///
 /// The value is any UTF-8 text without NUL, CR or LF (what an SSE `id:` field can carry), kept
 /// as a header value so that echoing it costs nothing.
+///
+/// In an axum handler, `axum_strata::sse::RequestLastEventId` extracts it as an
+/// `Option<String>` and never rejects (it has its own name, so that importing both never gives
+/// two `LastEventId`s).
 #[derive(Clone, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct LastEventId(HeaderValue);

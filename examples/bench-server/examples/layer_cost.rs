@@ -13,12 +13,11 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, reason = "a profiling aid")]
 
 use axum::{
-    Router, body::Body, extract::Request, http::header::CONTENT_TYPE, response::Response as AxumResponse,
-    routing::get,
+    Router, body::Body, extract::Request, http::header::CONTENT_TYPE, response::Response, routing::get,
 };
 use axum_strata::{
     Strata,
-    response::{MediaType, Response},
+    content::{Content, MediaType},
 };
 use http_body_util::BodyExt;
 use tower::{Layer, Service, ServiceExt};
@@ -30,7 +29,7 @@ fn served(router: Router) -> Router {
 
 async fn drive<S>(mut service: S, n: usize) -> usize
 where
-    S: Service<Request, Response = AxumResponse, Error = std::convert::Infallible>,
+    S: Service<Request, Response = Response, Error = std::convert::Infallible>,
 {
     let mut bytes = 0;
     for _ in 0..n {
@@ -46,7 +45,7 @@ fn main() {
     let variant = args.next().unwrap_or_else(|| "strata".to_owned());
     let n: usize = args.next().map_or(10_000, |n| n.parse().unwrap());
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let strata = || async { Response::new(bench_server::TEXT_1K.as_str()).media_type(MediaType::Text) };
+    let strata = || async { Content::new(bench_server::TEXT_1K.as_str()).media_type(MediaType::Text) };
     let plain = || async { ([(CONTENT_TYPE, "text/plain; charset=utf-8")], bench_server::TEXT_1K.as_str()) };
     let bytes = rt.block_on(async {
         match variant.as_str() {
@@ -56,7 +55,7 @@ fn main() {
                     .await
             }
             "map-response" => {
-                let layer = axum::middleware::map_response(|r: AxumResponse| async { r });
+                let layer = axum::middleware::map_response(|r: Response| async { r });
                 drive(served(Router::new().route("/p", get(plain)).layer(layer)), n).await
             }
             "strata" => drive(served(Router::new().route("/p", get(strata)).layer(Strata::app())), n).await,

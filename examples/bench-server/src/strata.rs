@@ -6,13 +6,13 @@ use axum::{Router, http::StatusCode, routing::get};
 use axum_strata::{
     Strata,
     background::{BackgroundTask, Runner},
+    content::{Content, MediaType},
     cookies::Cookie,
     file::File,
     headers::ETag,
     msgpack::MsgPack,
     negotiation::{Format, Negotiated},
     pagination::{OffsetPagination, OffsetParams, Pagination},
-    response::{MediaType, Response},
     sse::{Message, ServerSentEvent},
 };
 use futures_util::stream;
@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::{Fixtures, RECORDS_1K, RECORDS_100K, RECORDS_PAGE, Record, STATIC_ETAG, TEXT_1K, TEXT_100K};
 
-fn text(body: &'static str) -> Response<&'static str> {
-    Response::new(body).media_type(MediaType::Text)
+fn text(body: &'static str) -> Content<&'static str> {
+    Content::new(body).media_type(MediaType::Text)
 }
 
 #[derive(Serialize)]
@@ -44,8 +44,8 @@ pub(crate) fn router(fixtures: &Fixtures, runner: &Runner) -> Router {
     Router::new()
         .route("/plaintext-1K", get(|| async { text(&TEXT_1K) }))
         .route("/plaintext-100K", get(|| async { text(&TEXT_100K) }))
-        .route("/json-1K", get(|| async { Response::new(RECORDS_1K.clone()) }))
-        .route("/json-100K", get(|| async { Response::new(RECORDS_100K.clone()) }))
+        .route("/json-1K", get(|| async { Content::new(RECORDS_1K.clone()) }))
+        .route("/json-100K", get(|| async { Content::new(RECORDS_100K.clone()) }))
         .route("/msgpack-1K", get(|| async { MsgPack(RECORDS_1K.clone()) }))
         .route("/response-headers", get(|| async { StatusCode::NO_CONTENT }).layer(headers))
         .route("/response-cookies", get(|| async { StatusCode::NO_CONTENT }).layer(cookies))
@@ -72,9 +72,7 @@ pub(crate) fn router(fixtures: &Fixtures, runner: &Runner) -> Router {
         )
         .route(
             "/background",
-            get(|| async {
-                Response::new(Ok { ok: true }).background(BackgroundTask::new("noop", async {}))
-            }),
+            get(|| async { Content::new(Ok { ok: true }).background(BackgroundTask::new("noop", async {})) }),
         )
         .route(
             "/page",

@@ -5,16 +5,16 @@ use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, State},
     http::{StatusCode, header, request::Parts},
-    response::{IntoResponse, Response as AxumResponse},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use axum_strata::{
     Strata,
+    content::Content,
     headers::ETag,
     pagination::{OffsetPagination, OffsetPaginator, OffsetParams, Pagination},
     precondition::{Precondition, PreconditionRejection},
     problem::Problem,
-    response::Response,
     tower::etag::compute,
 };
 use serde_json::{Map, Value};
@@ -79,7 +79,7 @@ impl From<crate::store::StoreError> for Error {
 }
 
 impl IntoResponse for Error {
-    fn into_response(self) -> AxumResponse {
+    fn into_response(self) -> Response {
         match self {
             Self::Problem(problem) => problem.into_response(),
             Self::Precondition(rejection) => rejection.into_response(),
@@ -192,9 +192,9 @@ impl Fields {
 }
 
 /// The item, with its entity tag.
-fn with_etag(item: Item) -> Response<Item> {
+fn with_etag(item: Item) -> Content<Item> {
     let tag = etag(&item);
-    Response::new(item).header(header::ETAG, tag.header_value().clone())
+    Content::new(item).header(header::ETAG, tag.header_value().clone())
 }
 
 /// `GET /items?limit=…&offset=…`: a page in id order, with `Link` and `X-Total-Count`.
@@ -210,7 +210,7 @@ async fn create_item(
     State(store): State<Store>,
     OriginalUri(uri): OriginalUri,
     JsonObject(body): JsonObject,
-) -> Result<Response<Item>, Error> {
+) -> Result<Content<Item>, Error> {
     let fields = Fields::read(&body, true)?;
     let (Some(name), Some(price)) = (fields.name, fields.price) else {
         return Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("the item is not valid").into());
@@ -224,7 +224,7 @@ async fn create_item(
 }
 
 /// `GET /items/{item_id}`: the item with its entity tag (`If-None-Match` gives a 304).
-async fn get_item(State(store): State<Store>, ItemId(id): ItemId) -> Result<Response<Item>, Error> {
+async fn get_item(State(store): State<Store>, ItemId(id): ItemId) -> Result<Content<Item>, Error> {
     let stored = store.get(id).await?.ok_or_else(|| not_found(id))?;
     Ok(with_etag(stored.item))
 }
@@ -289,10 +289,10 @@ async fn replace_item(
     ItemId(id): ItemId,
     precondition: Precondition,
     request: Request,
-) -> Result<Response<Item>, Error> {
+) -> Result<Content<Item>, Error> {
     let now = current(&store, id, &precondition).await?;
     let fields = body(request, true).await?;
-    Ok(Response::new(change(&store, &precondition, now, &fields).await?))
+    Ok(Content::new(change(&store, &precondition, now, &fields).await?))
 }
 
 /// `PATCH /items/{item_id}`: changes the fields given (`null` leaves one as it is). `If-Match`
@@ -302,7 +302,7 @@ async fn update_item(
     ItemId(id): ItemId,
     precondition: Precondition,
     request: Request,
-) -> Result<Response<Item>, Error> {
+) -> Result<Content<Item>, Error> {
     let now = current(&store, id, &precondition).await?;
     let fields = body(request, false).await?;
     if fields.name.is_none() && fields.price.is_none() {
@@ -316,7 +316,7 @@ async fn delete_item(
     State(store): State<Store>,
     ItemId(id): ItemId,
     precondition: Precondition,
-) -> Result<AxumResponse, Error> {
+) -> Result<Response, Error> {
     let mut now = current(&store, id, &precondition).await?;
     for _ in 0..ATTEMPTS {
         now = match store.delete(id, now.version).await? {

@@ -10,7 +10,7 @@
 //! - **Parameter extractors** [`ClassicParams`], [`OffsetParams`] and [`CursorParams`]. The
 //!   default and largest page size come from the closest [`Pagination`] level. A missing (with
 //!   no default), repeated, non-numeric, negative, zero or too large value is a 400 problem
-//!   naming each invalid parameter and its rule. A page past the end is not an error: it is
+//!   naming each invalid parameter and its rule ([`PaginationRejection`]). A page past the end is not an error: it is
 //!   empty, with the real totals.
 //! - **Paginator traits** [`ClassicPaginator`], [`OffsetPaginator`] and [`CursorPaginator`]
 //!   for async sources, and their `Sync…` twins for in-memory ones (slices implement the
@@ -62,5 +62,5 @@ pub use self::{
         ClassicPaginator, CursorPage, CursorPaginator, OffsetPaginator, SyncClassicPaginator,
         SyncCursorPaginator, SyncOffsetPaginator,
     },
-    params::{ClassicParams, CursorParams, MAX_POSITION, OffsetParams},
+    params::{ClassicParams, CursorParams, MAX_POSITION, OffsetParams, PaginationRejection},
 };

@@ -3,12 +3,42 @@
 
 use std::borrow::Cow;
 
-use axum::extract::{FromRequestParts, OriginalUri};
-use http::request::Parts;
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    response::{IntoResponse, Response},
+};
+use http::{StatusCode, request::Parts};
 use serde::de::DeserializeOwned;
 
 use super::{Pagination, cursor::CursorCodec};
-use crate::problem::Problem;
+use crate::problem::FieldError;
+
+crate::macros::rejection! {
+    /// Why the pagination parameters of a request were refused: a 400 problem whose `errors`
+    /// name each invalid parameter (a bad cursor among them) and its rule, all at once.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum PaginationRejection {
+        /// Parameters missing (with no default), repeated, not whole numbers, out of range, or a
+        /// cursor this endpoint did not issue.
+        #[status = StatusCode::BAD_REQUEST]
+        #[body = "invalid pagination parameters"]
+        InvalidParameters {
+            /// Each invalid parameter, as the client named it, and its rule.
+            errors: Vec<FieldError>,
+        },
+    }
+    respond = respond;
+}
+
+/// The response of a [`PaginationRejection`]: the problem, with its `errors`.
+fn respond(rejection: PaginationRejection) -> Response {
+    let mut problem = rejection.problem();
+    let PaginationRejection::InvalidParameters { errors } = rejection;
+    for FieldError { field, message } in errors {
+        problem = problem.with_error(field, message);
+    }
+    problem.into_response()
+}
 
 /// The largest `current_page` or `offset`: SQL databases take signed 64-bit offsets.
 pub const MAX_POSITION: u64 = i64::MAX as u64;
@@ -141,16 +171,13 @@ impl Errors {
         0
     }
 
-    fn into_result(self) -> Result<(), Problem> {
+    fn into_result(self) -> Result<(), PaginationRejection> {
         if self.0.is_empty() {
             return Ok(());
         }
-        let mut problem =
-            Problem::new(http::StatusCode::BAD_REQUEST).with_detail("invalid pagination parameters");
-        for (field, message) in self.0 {
-            problem = problem.with_error(field, message);
-        }
-        Err(problem)
+        let errors =
+            self.0.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect();
+        Err(PaginationRejection::InvalidParameters { errors })
     }
 }
 
@@ -187,9 +214,9 @@ impl ClassicParams {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClassicParams {
-    type Rejection = Problem;
+    type Rejection = PaginationRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, PaginationRejection> {
         let config = config(parts);
         let pairs = pairs(parts.uri.query().unwrap_or(""));
         let mut errors = Errors::default();
@@ -224,9 +251,9 @@ impl OffsetParams {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for OffsetParams {
-    type Rejection = Problem;
+    type Rejection = PaginationRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, PaginationRejection> {
         let config = config(parts);
         let pairs = pairs(parts.uri.query().unwrap_or(""));
         let mut errors = Errors::default();
@@ -264,9 +291,9 @@ impl<C> CursorParams<C> {
 }
 
 impl<S: Send + Sync, C: DeserializeOwned> FromRequestParts<S> for CursorParams<C> {
-    type Rejection = Problem;
+    type Rejection = PaginationRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, PaginationRejection> {
         let config = config(parts);
         let pairs = pairs(parts.uri.query().unwrap_or(""));
         let mut errors = Errors::default();
@@ -299,7 +326,7 @@ mod tests {
 
     use super::*;
 
-    async fn offset(uri: &str, config: Option<Pagination>) -> Result<OffsetParams, Problem> {
+    async fn offset(uri: &str, config: Option<Pagination>) -> Result<OffsetParams, PaginationRejection> {
         let mut request = http::Request::get(uri).body(()).unwrap();
         if let Some(config) = config {
             request.extensions_mut().insert(config);
@@ -308,8 +335,9 @@ mod tests {
         OffsetParams::from_request_parts(&mut parts, &()).await
     }
 
-    fn fields(problem: &Problem) -> Vec<(String, String)> {
-        problem.errors().iter().map(|e| (e.field.to_string(), e.message.clone())).collect()
+    fn fields(rejection: &PaginationRejection) -> Vec<(String, String)> {
+        let PaginationRejection::InvalidParameters { errors } = rejection;
+        errors.iter().map(|e| (e.field.to_string(), e.message.clone())).collect()
     }
 
     #[tokio::test]
@@ -371,5 +399,27 @@ mod tests {
         assert_eq!(ClassicParams::new(10, 3).offset(), 20);
         assert_eq!(ClassicParams::new(u64::MAX, 3).offset(), u64::MAX);
         assert_eq!(ClassicParams::new(0, 0).offset(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_rejection_is_a_problem_naming_every_field_byte_for_byte() {
+        use axum::response::IntoResponse as _;
+        let response = offset("/p?limit=x&offset=-1", None).await.unwrap_err().into_response();
+        assert_eq!(response.status(), 400);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid pagination parameters","errors":[{"field":"limit","message":"must be a whole number"},{"field":"offset","message":"must be at least 0"}]}"#
+        );
+
+        let request = http::Request::get("/p?results_per_page=5&cursor=!!").body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let rejection = CursorParams::<u64>::from_request_parts(&mut parts, &()).await.unwrap_err();
+        let body = axum::body::to_bytes(rejection.into_response().into_body(), 1024).await.unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid pagination parameters","errors":[{"field":"cursor","message":"is not a cursor this endpoint issued"}]}"#
+        );
     }
 }

@@ -14,14 +14,14 @@ use axum::{
 };
 use axum_strata::{
     Strata,
+    content::Content,
     cookies::Cookie,
     msgpack::MsgPack,
     negotiation::{Format, Negotiated},
     problem::Problem,
     redirect::{Redirect, RedirectError},
-    response::Response,
-    sse::{LastEventId, Message, ServerSentEvent},
-    stream::Stream,
+    sse::{Message, RequestLastEventId, ServerSentEvent},
+    stream::Streamed,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -146,20 +146,20 @@ async fn handle_data(request: Request) -> Result<Negotiated<Value>, axum::respon
 }
 
 /// `GET /custom`: a 201 with a custom header.
-async fn custom_response() -> Response<Value> {
-    Response::new(json!({"message": "Custom response"}))
+async fn custom_response() -> Content<Value> {
+    Content::new(json!({"message": "Custom response"}))
         .status(StatusCode::CREATED)
         .header("X-Custom-Header", "value")
 }
 
 /// `GET /redirect-to-docs`.
 async fn redirect_to_docs() -> Result<Redirect, RedirectError> {
-    Redirect::to("https://docs.litestar.dev")
+    Redirect::found("https://docs.litestar.dev")
 }
 
 /// `POST /login`: takes any JSON body (the seed's authentication is simplified away) and sets
 /// the session cookie.
-async fn login(body: Bytes) -> Result<Response<Value>, Problem> {
+async fn login(body: Bytes) -> Result<Content<Value>, Problem> {
     serde_json::from_slice::<Value>(&body).map_err(|e| bad_body(format!("the body is not JSON: {e}")))?;
     let session = Cookie::build((SESSION, "abc123"))
         .path("/")
@@ -168,7 +168,7 @@ async fn login(body: Bytes) -> Result<Response<Value>, Problem> {
         .secure(true)
         .same_site(axum_strata::cookies::SameSite::Strict)
         .build();
-    Ok(Response::new(json!({"status": "logged in"})).status(StatusCode::OK).cookie(session))
+    Ok(Content::new(json!({"status": "logged in"})).status(StatusCode::OK).cookie(session))
 }
 
 /// `GET /profile`: who the session cookie says you are, or 401.
@@ -188,8 +188,8 @@ async fn profile(headers: HeaderMap) -> Result<Json<Value>, Problem> {
 }
 
 /// `POST /logout`: deletes the session cookie.
-async fn logout() -> Response<Value> {
-    Response::new(json!({"status": "logged out"})).status(StatusCode::OK).delete_cookie(
+async fn logout() -> Content<Value> {
+    Content::new(json!({"status": "logged out"})).status(StatusCode::OK).delete_cookie(
         SESSION,
         Some("/"),
         None,
@@ -198,7 +198,7 @@ async fn logout() -> Response<Value> {
 
 /// `GET /stream-data`: a hundred lines of text, streamed.
 async fn stream_data() -> impl IntoResponse {
-    Stream::new(async_stream::stream! {
+    Streamed::new(async_stream::stream! {
         for i in 0..100 {
             yield format!("chunk {i}\n");
         }
@@ -208,7 +208,7 @@ async fn stream_data() -> impl IntoResponse {
 
 /// `GET /events`: an update every second with the time and a counter, as JSON data, each with
 /// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends.
-async fn events(LastEventId(last): LastEventId) -> impl IntoResponse {
+async fn events(RequestLastEventId(last): RequestLastEventId) -> impl IntoResponse {
     let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |id| id + 1);
     ServerSentEvent::new(async_stream::stream! {
         let mut counter = start;

@@ -10,8 +10,8 @@ use axum::{Router, extract::Query, extract::rejection::QueryRejection, http::Sta
 use axum_strata::{
     Strata,
     background::{BackgroundTask, Runner, TaskSet},
+    content::Content,
     problem::Problem,
-    response::Response,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -47,7 +47,7 @@ pub fn background(runner: &Runner) -> Router {
     let greeter = |query: Result<Query<Greeting>, QueryRejection>| async move {
         let name = name(query)?;
         let message = format!("was called with name {name}");
-        Ok::<_, Problem>(Response::new(json!({ "hello": name })).background(logging_task("greeter", message)))
+        Ok::<_, Problem>(Content::new(json!({ "hello": name })).background(logging_task("greeter", message)))
     };
     Router::new()
         .route("/seeds/background/", get(greeter))
@@ -72,7 +72,7 @@ pub fn background_multiple(runner: &Runner) -> Router {
                 .with(BackgroundTask::new("saving_task", async move {
                     saved.lock().unwrap_or_else(PoisonError::into_inner).insert(save_name);
                 }));
-            Ok::<_, Problem>(Response::new(json!({ "hello": name })).background_tasks(tasks))
+            Ok::<_, Problem>(Content::new(json!({ "hello": name })).background_tasks(tasks))
         }
     };
     let list = move || {
@@ -84,7 +84,7 @@ pub fn background_multiple(runner: &Runner) -> Router {
                 .iter()
                 .map(|n| Value::String(n.clone()))
                 .collect();
-            Response::new(Value::Array(names))
+            Content::new(Value::Array(names))
         }
     };
     let greeter = get(greeter);

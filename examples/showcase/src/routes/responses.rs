@@ -5,12 +5,12 @@
 use axum::{Router, extract::OriginalUri, http::StatusCode, response::IntoResponse, routing::get};
 use axum_strata::{
     Strata,
+    content::{Content, MediaType},
     cookies::Cookie,
     headers::mime,
     multi_value::MultiValueMap,
-    negotiation::Accept,
+    negotiation::RequestAccept,
     redirect::{Redirect, RedirectError},
-    response::{MediaType, Response},
 };
 use serde_json::json;
 
@@ -22,16 +22,14 @@ fn resource() -> Resource {
 
 /// `/seeds/json`: the default JSON response.
 pub fn json() -> Router {
-    Router::new().route("/resources", get(|| async { Response::new(resource()) })).layer(Strata::app())
+    Router::new().route("/resources", get(|| async { Content::new(resource()) })).layer(Strata::app())
 }
 
 /// `/seeds/text`: media type TEXT.
 pub fn text() -> Router {
     Router::new().route(
         "/resources",
-        get(|| async {
-            Response::new("The rumbling rabbit ran around the rock").media_type(MediaType::Text)
-        }),
+        get(|| async { Content::new("The rumbling rabbit ran around the rock").media_type(MediaType::Text) }),
     )
 }
 
@@ -40,7 +38,7 @@ pub fn vendor_json() -> Router {
     Router::new().route(
         "/resources",
         get(|| async {
-            Response::new(json!({
+            Content::new(json!({
                 "title": "Server thinks it is a teapot",
                 "type": "Server delusion",
                 "status": 418,
@@ -57,7 +55,7 @@ pub fn msgpack() -> Router {
         "/health-check",
         get(|| async {
             let body: std::collections::BTreeMap<&str, &str> = [("hello", "world")].into();
-            Response::new(body).media_type(MediaType::MessagePack)
+            Content::new(body).media_type(MediaType::MessagePack)
         }),
     )
 }
@@ -65,7 +63,7 @@ pub fn msgpack() -> Router {
 /// `/seeds/plaintext`: a plaintext health check.
 pub fn plaintext() -> Router {
     Router::new()
-        .route("/health-check", get(|| async { Response::new("healthy").media_type(MediaType::Text) }))
+        .route("/health-check", get(|| async { Content::new("healthy").media_type(MediaType::Text) }))
 }
 
 const PAGE: &str = r"
@@ -80,13 +78,13 @@ const PAGE: &str = r"
 
 /// `/seeds/html`: an HTML response.
 pub fn html() -> Router {
-    Router::new().route("/page", get(|| async { Response::new(PAGE).media_type(MediaType::Html) }))
+    Router::new().route("/page", get(|| async { Content::new(PAGE).media_type(MediaType::Html) }))
 }
 
 /// `/seeds/negotiation`: the handler negotiates by hand between text, HTML and XML (text when
 /// nothing matches), and says so with `Vary: Accept`.
 pub fn negotiation() -> Router {
-    async fn resource(accept: Accept) -> impl IntoResponse {
+    async fn resource(accept: RequestAccept) -> impl IntoResponse {
         let xml: mime::Mime = "application/xml".parse().unwrap_or(mime::TEXT_XML);
         let provided = [mime::TEXT_PLAIN, mime::TEXT_HTML, xml.clone()];
         let preferred = accept.best_match(&provided).unwrap_or(&mime::TEXT_PLAIN).clone();
@@ -97,15 +95,14 @@ pub fn negotiation() -> Router {
         } else {
             b"Hello World!"
         };
-        Response::new(content).media_type(preferred).header("vary", "accept")
+        Content::new(content).media_type(preferred).header("vary", "accept")
     }
     Router::new().route("/resource", get(resource))
 }
 
 /// `/seeds/status`: status 202 chosen by the handler.
 pub fn status() -> Router {
-    Router::new()
-        .route("/resources", get(|| async { Response::new(resource()).status(StatusCode::ACCEPTED) }))
+    Router::new().route("/resources", get(|| async { Content::new(resource()).status(StatusCode::ACCEPTED) }))
 }
 
 /// `/seeds/returning-response`: a response with `MY-HEADER: xyz` and the cookie `my-cookie=abc`.
@@ -113,7 +110,7 @@ pub fn returning_response() -> Router {
     Router::new().route(
         "/resources",
         get(|| async {
-            Response::new(resource()).header("MY-HEADER", "xyz").cookie(Cookie::new("my-cookie", "abc"))
+            Content::new(resource()).header("MY-HEADER", "xyz").cookie(Cookie::new("my-cookie", "abc"))
         }),
     )
 }
@@ -123,11 +120,11 @@ pub fn returning_response() -> Router {
 pub fn redirect() -> Router {
     async fn some_path(OriginalUri(uri): OriginalUri) -> Result<Redirect, RedirectError> {
         let prefix = uri.path().strip_suffix("/some-path").unwrap_or("");
-        Redirect::to(format!("{prefix}/other-path"))
+        Redirect::found(format!("{prefix}/other-path"))
     }
     Router::new().route("/some-path", get(some_path)).route(
         "/other-path",
-        get(|| async { Response::new("You were redirected here.").media_type(MediaType::Text) }),
+        get(|| async { Content::new("You were redirected here.").media_type(MediaType::Text) }),
     )
 }
 
@@ -137,7 +134,7 @@ pub fn redirect() -> Router {
 /// the prefix itself, and the seed's path has the trailing slash.
 pub fn custom_response() -> Router {
     let index = get(|| async {
-        Response::new([("foo", "bar"), ("foo", "baz")].into_iter().collect::<MultiValueMap<_, _>>())
+        Content::new([("foo", "bar"), ("foo", "baz")].into_iter().collect::<MultiValueMap<_, _>>())
     });
     Router::new().route("/seeds/custom-response/", index.clone()).route("/seeds/custom-response", index)
 }

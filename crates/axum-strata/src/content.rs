@@ -1,5 +1,8 @@
-//! `Response<T>`: content rendered by its media type, with status, headers and cookies, as
+//! `Content<T>`: content rendered by its media type, with status, headers and cookies, as
 //! Litestar's `Response`.
+//!
+//! It is named for what the handler gives, as `Json<T>` and `Html<T>` are, and not `Response`:
+//! that is axum's `Response`, which handlers and middleware name every day.
 //!
 //! The content is any `Serialize` value. JSON is the default media type; every `+json` type
 //! (`application/vnd.example.resource+json`) is JSON too; MessagePack writes struct fields as
@@ -13,11 +16,11 @@
 //!
 //! ```
 //! use axum::{body::to_bytes, http::StatusCode, response::IntoResponse};
-//! use axum_strata::response::{MediaType, Response};
+//! use axum_strata::content::{Content, MediaType};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! let response = Response::new(serde_json::json!({"id": 1}))
+//! let response = Content::new(serde_json::json!({"id": 1}))
 //!     .status(StatusCode::IM_A_TEAPOT)
 //!     .media_type("application/vnd.example.resource+json")
 //!     .header("my-header", "xyz")
@@ -27,76 +30,34 @@
 //! assert_eq!(response.headers()["my-header"], "xyz");
 //! assert_eq!(to_bytes(response.into_body(), 1024).await.unwrap(), r#"{"id":1}"#);
 //!
-//! let text = Response::new("healthy").media_type(MediaType::Text).into_response();
+//! let text = Content::new("healthy").media_type(MediaType::Text).into_response();
 //! assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
 //! # }
 //! ```
 
 use axum::{
     body::Body,
-    response::{IntoResponse, Response as AxumResponse},
+    response::{IntoResponse, Response},
 };
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use std::any::Any;
 
 use bytes::Bytes;
 use serde::Serialize;
-use strata_headers::mime::{self, Mime};
+use strata_headers::mime::Mime;
 use strata_tower::default_status::StatusUnset;
 
+pub use crate::MediaType;
 use crate::{
+    media_type::content_type,
     problem::Problem,
-    render::{self, content_type, forbids_body},
+    render::{self, forbids_body},
 };
-
-/// The media type of a [`Response`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MediaType {
-    /// `application/json`, the default.
-    Json,
-    /// `application/x-msgpack` (needs the `msgpack` feature to render).
-    MessagePack,
-    /// `text/plain; charset=utf-8`.
-    Text,
-    /// `text/html; charset=utf-8`.
-    Html,
-    /// Any other media type: JSON if it ends in `+json`, sent as it is otherwise.
-    Other(Mime),
-}
-
-impl MediaType {
-    /// The media type as a `Mime`.
-    #[must_use]
-    pub fn to_mime(&self) -> Mime {
-        match self {
-            Self::Json => mime::APPLICATION_JSON,
-            Self::MessagePack => render::MSGPACK_MIME.clone(),
-            Self::Text => mime::TEXT_PLAIN,
-            Self::Html => mime::TEXT_HTML,
-            Self::Other(m) => m.clone(),
-        }
-    }
-}
-
-impl From<Mime> for MediaType {
-    fn from(m: Mime) -> Self {
-        Self::Other(m)
-    }
-}
-
-impl TryFrom<&str> for MediaType {
-    type Error = mime::FromStrError;
-
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        s.parse::<Mime>().map(Self::Other)
-    }
-}
 
 /// A response whose content is rendered by its media type; see the [module docs](self).
 #[derive(Debug)]
 #[must_use]
-pub struct Response<T> {
+pub struct Content<T> {
     content: T,
     status: Option<StatusCode>,
     media_type: MediaType,
@@ -108,7 +69,7 @@ pub struct Response<T> {
     invalid: Option<String>,
 }
 
-impl<T> Response<T> {
+impl<T> Content<T> {
     /// A JSON response of `content`, its status left to the method.
     pub fn new(content: T) -> Self {
         Self {
@@ -190,7 +151,7 @@ impl<T> Response<T> {
     }
 }
 
-fn server_error(detail: &str) -> AxumResponse {
+fn server_error(detail: &str) -> Response {
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR).with_detail(detail).into_response()
 }
 
@@ -218,17 +179,17 @@ fn as_it_is_if<T: 'static>(mime: &Mime, content: &mut Option<T>) -> Option<Bytes
     if render::is_as_it_is(mime) { as_it_is(content) } else { None }
 }
 
-impl<T: Serialize + 'static> IntoResponse for Response<T> {
-    fn into_response(self) -> AxumResponse {
+impl<T: Serialize + 'static> IntoResponse for Content<T> {
+    fn into_response(self) -> Response {
         if let Some(invalid) = &self.invalid {
-            tracing::error!("Response<{}>: {invalid}", std::any::type_name::<T>());
+            tracing::error!("Content<{}>: {invalid}", std::any::type_name::<T>());
             return server_error("the response could not be built");
         }
         let status = self.status.unwrap_or(StatusCode::OK);
         let mime = self.media_type.to_mime();
         let mut content = Some(self.content);
         let mut response = if forbids_body(status) {
-            AxumResponse::new(Body::empty())
+            Response::new(Body::empty())
         } else {
             let rendered = match as_it_is_if(&mime, &mut content) {
                 Some(bytes) => Ok(bytes),
@@ -236,7 +197,7 @@ impl<T: Serialize + 'static> IntoResponse for Response<T> {
             };
             match rendered {
                 Ok(bytes) => {
-                    let mut response = AxumResponse::new(Body::from(bytes));
+                    let mut response = Response::new(Body::from(bytes));
                     if let Some(value) = content_type(&mime) {
                         response.headers_mut().insert(header::CONTENT_TYPE, value);
                     }
@@ -282,18 +243,18 @@ mod tests {
 
     use super::*;
 
-    async fn body(r: AxumResponse) -> String {
+    async fn body(r: Response) -> String {
         String::from_utf8(to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
     }
 
     #[tokio::test]
     async fn strings_and_bytes_go_out_as_they_are_except_as_json() {
         for (r, expected) in [
-            (Response::new("static").media_type(MediaType::Text).into_response(), "static"),
-            (Response::new("owned".to_owned()).media_type(MediaType::Html).into_response(), "owned"),
-            (Response::new(&b"bytes"[..]).media_type("application/octet-stream").into_response(), "bytes"),
-            (Response::new(b"vec".to_vec()).media_type("application/octet-stream").into_response(), "vec"),
-            (Response::new("quoted".to_owned()).into_response(), "\"quoted\""),
+            (Content::new("static").media_type(MediaType::Text).into_response(), "static"),
+            (Content::new("owned".to_owned()).media_type(MediaType::Html).into_response(), "owned"),
+            (Content::new(&b"bytes"[..]).media_type("application/octet-stream").into_response(), "bytes"),
+            (Content::new(b"vec".to_vec()).media_type("application/octet-stream").into_response(), "vec"),
+            (Content::new("quoted".to_owned()).into_response(), "\"quoted\""),
         ] {
             assert_eq!(body(r).await, expected);
         }
@@ -301,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn json_is_the_default_and_the_status_is_left_to_the_method() {
-        let r = Response::new(serde_json::json!({"a": 1})).into_response();
+        let r = Content::new(serde_json::json!({"a": 1})).into_response();
         assert_eq!(r.headers()["content-type"], "application/json");
         assert!(r.extensions().get::<StatusUnset>().is_some());
         assert_eq!(body(r).await, r#"{"a":1}"#);
@@ -309,34 +270,34 @@ mod tests {
 
     #[tokio::test]
     async fn html_and_text_get_a_charset_and_are_sent_as_they_are() {
-        let r = Response::new("<p>hi</p>").media_type(MediaType::Html).into_response();
+        let r = Content::new("<p>hi</p>").media_type(MediaType::Html).into_response();
         assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
         assert_eq!(body(r).await, "<p>hi</p>");
-        let r = Response::new("x").media_type("text/csv; charset=latin1").into_response();
+        let r = Content::new("x").media_type("text/csv; charset=latin1").into_response();
         assert_eq!(r.headers()["content-type"], "text/csv; charset=latin1");
-        let r = Response::new("x").media_type("text/plain; format=flowed").into_response();
+        let r = Content::new("x").media_type("text/plain; format=flowed").into_response();
         assert_eq!(r.headers()["content-type"], "text/plain; format=flowed; charset=utf-8");
     }
 
     #[tokio::test]
     async fn a_struct_as_text_is_a_500_problem_not_a_panic() {
-        let r = Response::new(serde_json::json!({"a": 1})).media_type("application/xml").into_response();
+        let r = Content::new(serde_json::json!({"a": 1})).media_type("application/xml").into_response();
         assert_eq!(r.status(), 500);
         assert_eq!(r.headers()["content-type"], "application/problem+json");
     }
 
     #[tokio::test]
     async fn bad_headers_and_media_types_from_input_are_500_problems() {
-        let r = Response::new("x").header("ok", "line\nbreak").into_response();
+        let r = Content::new("x").header("ok", "line\nbreak").into_response();
         assert_eq!(r.status(), 500);
-        let r = Response::new("x").media_type("not a media type").into_response();
+        let r = Content::new("x").media_type("not a media type").into_response();
         assert_eq!(r.status(), 500);
     }
 
     #[tokio::test]
     async fn statuses_without_a_body_send_none() {
         for status in [StatusCode::NO_CONTENT, StatusCode::NOT_MODIFIED, StatusCode::CONTINUE] {
-            let r = Response::new("ignored").status(status).into_response();
+            let r = Content::new("ignored").status(status).into_response();
             assert!(r.headers().get("content-type").is_none());
             assert_eq!(body(r).await, "");
         }
@@ -344,7 +305,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_handlers_content_type_wins() {
-        let r = Response::new("x")
+        let r = Content::new("x")
             .media_type(MediaType::Text)
             .header("content-type", "text/x-custom")
             .into_response();
@@ -356,7 +317,7 @@ mod tests {
     #[tokio::test]
     async fn cookies_are_deduplicated_and_deletable() {
         use crate::cookies::Cookie;
-        let r = Response::new("x")
+        let r = Content::new("x")
             .cookie(Cookie::new("my-cookie", "abc"))
             .cookie(Cookie::new("my-cookie", "def"))
             .delete_cookie("old", Some("/"), None)
@@ -373,7 +334,7 @@ mod tests {
     async fn msgpack_media_type() {
         let mut map = std::collections::BTreeMap::new();
         map.insert("hello", "world");
-        let r = Response::new(map).media_type(MediaType::MessagePack).into_response();
+        let r = Content::new(map).media_type(MediaType::MessagePack).into_response();
         assert_eq!(r.headers()["content-type"], "application/x-msgpack");
         assert_eq!(to_bytes(r.into_body(), 100).await.unwrap(), &b"\x81\xa5hello\xa5world"[..]);
     }
