@@ -15,6 +15,38 @@
 //! runs. With a [`Runner`] registered by `Strata::app().background(runner)`, every task is
 //! counted, and a graceful shutdown can wait for them:
 //!
+#![cfg_attr(feature = "layers", doc = "```")]
+#![cfg_attr(not(feature = "layers"), doc = "```ignore")]
+//! use std::sync::{Arc, Mutex};
+//! use axum::{Router, body::{Body, to_bytes}, http::Request, routing::get};
+//! use axum_strata::{Strata, background::{BackgroundTask, BackgroundTasks, Runner}};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let log = Arc::new(Mutex::new(Vec::new()));
+//! let seen = Arc::clone(&log);
+//! let greet = move |tasks: BackgroundTasks| {
+//!     let log = Arc::clone(&seen);
+//!     async move {
+//!         tasks.add(BackgroundTask::new("log", async move { log.lock().unwrap().push("greeted") }));
+//!         "hello"
+//!     }
+//! };
+//! let runner = Runner::new();
+//! let app: Router = Router::new().route("/", get(greet)).layer(Strata::app().background(runner.clone()));
+//!
+//! let response = app.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+//! assert!(log.lock().unwrap().is_empty(), "nothing runs before the body is sent");
+//! assert_eq!(to_bytes(response.into_body(), 64).await.unwrap(), "hello");
+//! runner.drain(std::time::Duration::from_secs(5)).await;
+//! assert_eq!(*log.lock().unwrap(), ["greeted"]);
+//! assert_eq!(runner.stats().done, 1);
+//! # }
+//! ```
+//!
+//! A server that waits for its tasks at shutdown:
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use axum::{Router, routing::get};

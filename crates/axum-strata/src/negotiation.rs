@@ -22,18 +22,35 @@
 //! `Strata::app()`). After-request hooks and computed ETags of levels inside the negotiating one
 //! see the value before it is rendered (a placeholder body of unknown size).
 //!
-//! ```
-//! use axum::{Router, routing::get};
+#![cfg_attr(all(feature = "layers", feature = "msgpack"), doc = "```")]
+#![cfg_attr(not(all(feature = "layers", feature = "msgpack")), doc = "```ignore")]
+//! use axum::{Router, body::{Body, to_bytes}, http::Request, routing::get};
 //! use axum_strata::{Strata, negotiation::{Format, Negotiated}};
 //! use serde::Serialize;
+//! use tower::ServiceExt;
 //!
 //! #[derive(Serialize)]
 //! struct Health { hello: &'static str }
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
 //! let app: Router = Router::new()
 //!     .route("/health-check", get(|| async { Negotiated(Health { hello: "world" }) }))
 //!     .layer(Strata::app().negotiate([Format::json(), Format::msgpack()]));
-//! # let _ = app;
+//! let ask = |accept: &str| Request::get("/health-check").header("accept", accept).body(Body::empty()).unwrap();
+//!
+//! let response = app.clone().oneshot(ask("application/x-msgpack, application/json;q=0.5")).await.unwrap();
+//! assert_eq!(response.headers()["content-type"], "application/x-msgpack");
+//! assert_eq!(response.headers()["vary"], "accept");
+//!
+//! let response = app.clone().oneshot(ask("application/*")).await.unwrap();
+//! assert_eq!(response.headers()["content-type"], "application/json"); // the server's order
+//! assert_eq!(to_bytes(response.into_body(), 1024).await.unwrap(), r#"{"hello":"world"}"#);
+//!
+//! let response = app.oneshot(ask("image/png")).await.unwrap();
+//! assert_eq!(response.status(), 406);
+//! assert_eq!(response.headers()["content-type"], "application/problem+json");
+//! # }
 //! ```
 
 use std::{

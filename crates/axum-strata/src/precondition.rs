@@ -11,9 +11,10 @@
 //! going ahead unconditionally could overwrite someone else's change.
 //!
 //! ```
-//! use axum::{Router, extract::State, http::StatusCode, routing::put};
+//! use axum::{Router, body::Body, extract::State, http::{Request, StatusCode}, routing::put};
 //! use axum_strata::{precondition::{Precondition, PreconditionRejection}, headers::ETag};
 //! use std::sync::{Arc, Mutex};
+//! use tower::ServiceExt;
 //!
 //! async fn replace(
 //!     State(version): State<Arc<Mutex<u64>>>,
@@ -28,8 +29,21 @@
 //!     Ok(StatusCode::NO_CONTENT)
 //! }
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
 //! let app: Router = Router::new().route("/item", put(replace)).with_state(Arc::new(Mutex::new(1)));
-//! # let _ = app;
+//! let put = |if_match: Option<&str>| {
+//!     let request = Request::put("/item");
+//!     let request = match if_match { Some(tag) => request.header("if-match", tag), None => request };
+//!     request.body(Body::from("new")).unwrap()
+//! };
+//! assert_eq!(app.clone().oneshot(put(None)).await.unwrap().status(), 428);
+//! assert_eq!(app.clone().oneshot(put(Some("\"1\""))).await.unwrap().status(), 204);
+//! // The client's copy is stale now: 412, with the current ETag.
+//! let stale = app.oneshot(put(Some("\"1\""))).await.unwrap();
+//! assert_eq!(stale.status(), 412);
+//! assert_eq!(stale.headers()["etag"], "\"2\"");
+//! # }
 //! ```
 
 use std::{

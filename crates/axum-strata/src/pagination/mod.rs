@@ -26,9 +26,11 @@
 //! Without any [`Pagination`] level, the page size is a required parameter (400 when
 //! missing); give a level a [`default_size`](Pagination::default_size) to make it optional.
 //!
-//! ```
-//! use axum::{Router, routing::get};
+#![cfg_attr(feature = "layers", doc = "```")]
+#![cfg_attr(not(feature = "layers"), doc = "```ignore")]
+//! use axum::{Router, body::{Body, to_bytes}, http::Request, routing::get};
 //! use axum_strata::{Strata, pagination::{OffsetPagination, OffsetPaginator, OffsetParams, Pagination}};
+//! use tower::ServiceExt;
 //!
 //! static PEOPLE: [&str; 5] = ["Ada", "Grace", "Edsger", "Barbara", "Donald"];
 //!
@@ -38,15 +40,27 @@
 //!     page
 //! }
 //!
-//! // GET /people?limit=2&offset=2 answers
-//! // {"items":["Edsger","Barbara"],"limit":2,"offset":2,"total":5}
-//! // with Link: </people?limit=2&offset=0>; rel="first", </people?limit=2&offset=0>; rel="prev",
-//! //   </people?limit=2&offset=4>; rel="next", </people?limit=2&offset=4>; rel="last"
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
 //! let app: Router = Router::new()
 //!     .route("/people", get(people))
 //!     .layer(Pagination::new().default_size(10).max_size(100))
 //!     .layer(Strata::app());
-//! # let _ = app;
+//!
+//! let request = Request::get("/people?limit=2&offset=2").body(Body::empty()).unwrap();
+//! let response = app.clone().oneshot(request).await.unwrap();
+//! assert_eq!(response.headers()["x-total-count"], "5");
+//! assert_eq!(
+//!     response.headers()["link"],
+//!     "</people?limit=2&offset=0>; rel=\"first\", </people?limit=2&offset=0>; rel=\"prev\", \
+//!      </people?limit=2&offset=4>; rel=\"next\", </people?limit=2&offset=4>; rel=\"last\""
+//! );
+//! let body = to_bytes(response.into_body(), 1024).await.unwrap();
+//! assert_eq!(body, r#"{"items":["Edsger","Barbara"],"limit":2,"offset":2,"total":5}"#);
+//!
+//! let request = Request::get("/people?limit=1000").body(Body::empty()).unwrap();
+//! assert_eq!(app.oneshot(request).await.unwrap().status(), 400); // over the level's maximum
+//! # }
 //! ```
 
 mod config;
