@@ -1,4 +1,4 @@
-//! The body wrapper that starts a response's tasks once it has been handed over.
+// The body wrapper that starts a response's tasks once it has been handed over.
 
 use std::{
     fmt,

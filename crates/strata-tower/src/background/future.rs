@@ -1,4 +1,4 @@
-//! The response future of [`Background`](super::Background).
+// The response future of `Background`.
 
 use std::{
     fmt,

@@ -1,5 +1,5 @@
-//! The layer, with the two steps of its service: entering a request and leaving with its
-//! response.
+// The layer, with the two steps of its service: entering a request and leaving with its
+// response.
 
 use std::{fmt, sync::Arc};
 

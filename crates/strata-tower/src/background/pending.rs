@@ -1,4 +1,4 @@
-//! The tasks a response carries until its body has been handed over.
+// The tasks a response carries until its body has been handed over.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, atomic::Ordering};
 

@@ -1,4 +1,4 @@
-//! The runner that tracks every task of an app: counters, starting a set, and the drain.
+// The runner that tracks every task of an app: counters, starting a set, and the drain.
 
 use std::{
     sync::{

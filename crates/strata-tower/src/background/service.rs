@@ -1,4 +1,4 @@
-//! The service of [`BackgroundLayer`].
+// The service of `BackgroundLayer`.
 
 use std::{
     fmt,

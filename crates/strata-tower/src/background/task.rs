@@ -1,4 +1,4 @@
-//! One background task, and a set of them with how they run.
+// One background task, and a set of them with how they run.
 
 use std::{borrow::Cow, fmt, future::Future, pin::Pin};
 

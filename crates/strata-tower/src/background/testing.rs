@@ -1,5 +1,5 @@
-//! What the tests of the background modules share: a boxed body, a task that records its
-//! name, and one request served through a layer.
+// What the tests of the background modules share: a boxed body, a task that records its
+// name, and one request served through a layer.
 
 use std::{
     convert::Infallible,
