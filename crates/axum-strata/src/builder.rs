@@ -76,6 +76,7 @@ use strata_tower::{
     conditional::Preconditions,
     default_status::{DefaultStatusLayer, StatusHint, status_for},
     etag::{self, Tagging},
+    range::RangeWanted,
     response_headers::{ClaimedHeaders, HeaderSpec, ResponseHeadersLayer},
 };
 
@@ -83,7 +84,6 @@ use crate::{
     background::{BackgroundTask, Runner, TaskSet},
     body::NoBody,
     cookies::{Cookie, CookiesLayer},
-    file::RangeWanted,
     negotiation::{Accepted, Format, NegotiationLayer},
     template::{TemplateEngine, TemplateLayer, Templates},
 };
