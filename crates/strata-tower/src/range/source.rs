@@ -79,7 +79,7 @@ impl<B> Seekable<B> {
 
     /// A representation of `len` bytes read from `reader`, which is positioned at its start.
     /// Bodies that read it are turned into the response's body type with `wrap`
-    /// (`axum::body::Body::new` for axum, `UnsyncBoxBody::new` for boxed bodies). Chunks are
+    /// (`axum::body::Body::new` for axum; the body type also needs `From<Bytes>`). Chunks are
     /// 64 KiB unless [`chunk_size`](Self::chunk_size) says otherwise.
     pub fn reader<R>(reader: R, len: u64, wrap: fn(ResponseBody) -> B) -> Self
     where
