@@ -17,7 +17,7 @@
 //! assert!(!inm.precondition_passes(Some(&current))); // → 304 Not Modified for GET/HEAD
 //! ```
 
-use std::{fmt, str::FromStr};
+use std::{fmt, fmt::Write as _, str::FromStr, time::SystemTime};
 
 use headers::{Header, HeaderName, HeaderValue};
 
@@ -61,6 +61,28 @@ impl ETag {
     /// When `tag` holds a `"`, a space or a control character.
     pub fn weak(tag: impl AsRef<str>) -> Result<Self, Error> {
         Self::build(true, tag.as_ref())
+    }
+
+    /// The strong entity tag of one version of a file, made from its size and modification
+    /// time (nanoseconds since the Unix epoch), both in hexadecimal: `"size-nanos"`. `None` for
+    /// a time before the epoch.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use strata_headers::ETag;
+    ///
+    /// let modified = UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_456_789);
+    /// let tag = ETag::from_size_and_modified(4096, modified).unwrap();
+    /// assert_eq!(tag.to_string(), "\"1000-17979cfe3d85cd15\"");
+    /// assert!(!tag.is_weak());
+    /// ```
+    #[must_use]
+    pub fn from_size_and_modified(size: u64, modified: SystemTime) -> Option<Self> {
+        let nanos = modified.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_nanos();
+        let mut s = String::with_capacity(40);
+        // Writing to a String cannot fail; hexadecimal digits and `-` are all `etagc`.
+        let _ = write!(s, "\"{size:x}-{nanos:x}\"");
+        Some(Self { value: util::header_value(s) })
     }
 
     fn build(weak: bool, tag: &str) -> Result<Self, Error> {

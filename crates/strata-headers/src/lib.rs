@@ -16,6 +16,10 @@
 //! | `Link` | [`Link`], [`LinkValue`] | 8288 |
 //! | `Vary` | [`Vary`], [`vary::append`] | 9110 §12.5.5 |
 //! | `Last-Event-ID` | [`LastEventId`] | HTML, server-sent events |
+//! | `Range` | [`Range`], [`RangeSpec`], [`ByteRange`] | 9110 §14.2 |
+//! | `If-Range` | [`IfRange`] | 9110 §13.1.5 |
+//! | `Content-Range` | [`ByteRange::content_range`] (the `headers` crate's [`headers::ContentRange`]) | 9110 §14.4 |
+//! | `multipart/byteranges` framing | [`MultipartByteRanges`] | 9110 §14.6 |
 //!
 //! # Feature flags
 //!
@@ -59,8 +63,11 @@ pub mod cache_control;
 pub mod content_disposition;
 mod error;
 pub mod etag;
+pub mod if_range;
 pub mod last_event_id;
 pub mod link;
+pub mod multipart;
+pub mod range;
 pub mod uri;
 mod util;
 pub mod vary;
@@ -71,8 +78,11 @@ pub use self::{
     content_disposition::{ContentDisposition, DispositionType},
     error::Error,
     etag::{ETag, EntityTagList, IfMatch, IfNoneMatch},
+    if_range::IfRange,
     last_event_id::LastEventId,
     link::{Link, LinkValue},
+    multipart::MultipartByteRanges,
+    range::{ByteRange, Range, RangeSpec},
     vary::Vary,
 };
 

@@ -49,6 +49,11 @@ impl LinkValue {
     /// Sets the relation type(s): one, or several separated by spaces (`"next last"`). Control
     /// characters become spaces.
     pub fn with_rel(mut self, rel: &str) -> Self {
+        // The usual relation type (`next`, `last`) is one plain word: kept as it is.
+        if !rel.is_empty() && rel.bytes().all(|b| b.is_ascii_graphic()) {
+            self.rel = Some(rel.to_owned());
+            return self;
+        }
         let rel: String = rel.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         self.rel = Some(rel.split_whitespace().collect::<Vec<_>>().join(" "));
         self
@@ -321,6 +326,14 @@ mod tests {
         assert_eq!(values[0].target(), "/a,b;c");
         assert_eq!(values[0].param("title"), Some("x, y; z"));
         assert_eq!(values[1].rel(), Some("last"));
+    }
+
+    #[test]
+    fn relation_types_are_normalised_and_plain_ones_kept() {
+        assert_eq!(LinkValue::new("/x").with_rel("next").rel(), Some("next"));
+        assert_eq!(LinkValue::new("/x").with_rel("  next\r\n\tlast ").rel(), Some("next last"));
+        assert_eq!(LinkValue::new("/x").with_rel("").rel(), Some(""));
+        assert_eq!(LinkValue::new("/x").with_rel("ça\u{a0}va").rel(), Some("ça va"));
     }
 
     #[test]

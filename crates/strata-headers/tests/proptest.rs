@@ -8,8 +8,8 @@ use std::time::Duration;
 use headers::{Header, HeaderName, HeaderValue};
 use proptest::{collection::vec, option, prelude::*};
 use strata_headers::{
-    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, IfMatch, IfNoneMatch, LastEventId, Link,
-    LinkValue, MaxStale, MediaRange, QValue, Vary,
+    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, IfMatch, IfNoneMatch, IfRange,
+    LastEventId, Link, LinkValue, MaxStale, MediaRange, QValue, Range, RangeSpec, Vary,
 };
 
 fn encode<H: Header>(h: &H) -> Vec<HeaderValue> {
@@ -54,6 +54,8 @@ fn every_header_is_stable(values: &[HeaderValue]) -> Result<(), TestCaseError> {
     stable::<ContentDisposition>(values)?;
     stable::<Link>(values)?;
     stable::<Vary>(values)?;
+    stable::<Range>(values)?;
+    stable::<IfRange>(values)?;
     stable::<LastEventId>(values)
 }
 
@@ -141,6 +143,14 @@ fn link_value() -> impl Strategy<Value = LinkValue> {
         })
 }
 
+fn range_spec() -> impl Strategy<Value = RangeSpec> {
+    prop_oneof![
+        (any::<u64>(), option::of(any::<u64>()))
+            .prop_map(|(a, b)| RangeSpec::Int { first: a.min(b.unwrap_or(a)), last: b.map(|b| b.max(a)) }),
+        any::<u64>().prop_map(RangeSpec::Suffix),
+    ]
+}
+
 /// Text made mostly of the characters header grammars care about, to reach deep parser paths.
 fn syntaxy() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 \t,;=\"\\\\*/<>%'W.+:?&#éߺ-]{0,48}"
@@ -195,6 +205,22 @@ proptest! {
     fn vary_round_trips(any in any::<bool>(), fields in vec(header_name(), 1..5)) {
         let vary = if any { Vary::any() } else { Vary::fields(fields) };
         round_trip(&vary)?;
+    }
+
+    #[test]
+    fn range_round_trips(specs in vec(range_spec(), 1..6), len in any::<u64>()) {
+        let range = Range::from_specs(specs.clone()).unwrap();
+        round_trip(&range)?;
+        prop_assert_eq!(range.specs().collect::<Vec<_>>(), specs);
+        for r in range.satisfiable_ranges(len) {
+            prop_assert!(r.first() <= r.last() && r.last() < len, "{:?} within {}", r, len);
+        }
+    }
+
+    #[test]
+    fn if_range_round_trips(tag in etag(), secs in 0..253_402_300_800_u64) {
+        round_trip(&IfRange::etag(tag))?;
+        round_trip(&IfRange::date(std::time::UNIX_EPOCH + Duration::from_secs(secs)))?;
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | [`ResponseHeadersLayer`](response_headers::ResponseHeadersLayer) | [`response_headers`] | headers, Cache-Control and static ETags that are still missing; documentation-only claims |
 //! | [`ComputedETagLayer`](etag::ComputedETagLayer) | [`etag`] | a strong ETag from the hash of a buffered body |
 //! | [`ConditionalLayer`](conditional::ConditionalLayer) | [`conditional`] | 304 and 412 for `GET`/`HEAD` (RFC 9110 §13.2.2) |
+//! | [`RangeLayer`](range::RangeLayer) | [`range`] | 206 and 416 for `GET` of a [`Seekable`](range::Seekable) representation (RFC 9110 §14) |
 //! | [`DefaultStatusLayer`](default_status::DefaultStatusLayer) | [`default_status`] | 201 for `POST`, 204 for `DELETE` when no status was chosen |
 //! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
 //! | [`BackgroundLayer`](background::BackgroundLayer) | [`background`] | tasks started once the body has been handed over, tracked by a [`Runner`](background::Runner) |
@@ -25,14 +26,16 @@
 //! | computed ETag | [`etag::tag`](etag::tag) |
 //! | which hook runs | [`after_request::runs_on`](after_request::runs_on), [`after_request::mark_ran`](after_request::mark_ran) |
 //! | 304 and 412 | [`Preconditions`](conditional::Preconditions) |
+//! | 206 and 416 | [`RangeWanted`](range::RangeWanted) |
 //! | the body of a 304 | [`conditional::settle_not_modified`](conditional::settle_not_modified) |
 //! | background tasks | [`BackgroundLayer::enter`](background::BackgroundLayer::enter) and [`leave`](background::BackgroundLayer::leave) |
 //! | the end of documentation-only claims | [`ClaimedHeaders::release`](response_headers::ClaimedHeaders::release) |
 //!
-//! Layers that need to build a body (an empty 304, a 412 problem, a buffered body) ask for
-//! `Default` and `From<Bytes>` on the response body, which `axum::body::Body`,
-//! `http_body_util::Full` and most body types have; they keep the body type, so axum never
-//! boxes it again.
+//! Layers that need to build a body (an empty 304, a 412 or 416 problem, a buffered body, the
+//! parts of a 206) ask for `Default` and `From<Bytes>` on the response body, which
+//! `axum::body::Body`, `http_body_util::Full` and most body types have; they keep the body
+//! type, so axum never boxes it again. Bodies of their own (background tasks, parts read from a
+//! file) are turned into that type by a function given once (`Body::new` for axum).
 //!
 //! # Feature flags
 //!
@@ -41,6 +44,7 @@
 //! | `response-headers` | no | [`response_headers`] |
 //! | `etag` | no | [`etag`] |
 //! | `conditional` | no | [`conditional`] |
+//! | `range` | no | [`range`] |
 //! | `default-status` | no | [`default_status`] |
 //! | `after-request` | no | [`after_request`] |
 //! | `background` | no | [`background`] |
@@ -70,5 +74,7 @@ pub mod conditional;
 pub mod default_status;
 #[cfg(feature = "etag")]
 pub mod etag;
+#[cfg(feature = "range")]
+pub mod range;
 #[cfg(feature = "response-headers")]
 pub mod response_headers;

@@ -29,7 +29,7 @@ pub(super) struct Kept {
     pub(super) status: Option<StatusCode>,
     pub(super) preconditions: Preconditions,
     #[cfg(feature = "file")]
-    pub(super) ranges: crate::file::RangeWanted,
+    pub(super) ranges: strata_tower::range::RangeWanted,
     #[cfg(feature = "background")]
     pub(super) entry: Option<strata_tower::background::Entry>,
 }

@@ -92,7 +92,7 @@ where
             status: level.default_status.map(|_| status_for(req.method())),
             preconditions: if level.app { Preconditions::of(&req) } else { Preconditions::default() },
             #[cfg(feature = "file")]
-            ranges: if level.app { crate::file::RangeWanted::of(&req) } else { Default::default() },
+            ranges: if level.app { strata_tower::range::RangeWanted::of(&req) } else { Default::default() },
             #[cfg(feature = "background")]
             entry: level.background.as_ref().map(|b| b.enter(&mut req)),
         };

@@ -1,9 +1,9 @@
 //! The three page containers, with Litestar's field names, and their responses.
 
 use axum::response::{IntoResponse, Response};
-use http::{HeaderName, HeaderValue, header};
+use http::{HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
-use strata_headers::uri;
+use strata_headers::{Link, LinkValue, headers::HeaderMapExt};
 
 use super::params::{ClassicParams, CursorParams, LinkBase, OffsetParams};
 use crate::{negotiation::Negotiated, problem::Problem};
@@ -21,7 +21,7 @@ struct Extra {
 }
 
 impl Extra {
-    fn respond<T: Serialize + Send + Sync + 'static>(self, body: T, links: &[(&str, String)]) -> Response {
+    fn respond<T: Serialize + Send + Sync + 'static>(self, body: T, link: Link) -> Response {
         if self.unencodable {
             return Problem::new(http::StatusCode::INTERNAL_SERVER_ERROR)
                 .with_detail("the next page's cursor could not be encoded")
@@ -29,29 +29,19 @@ impl Extra {
         }
         let mut response = Negotiated(body).into_response();
         let headers = response.headers_mut();
-        if !links.is_empty() {
-            // What `Link`/`LinkValue` would write, in one buffer: the relation types are ours,
-            // and targets are escaped the same way.
-            let mut value = String::with_capacity(links.iter().map(|(_, url)| url.len() + 16).sum());
-            for (i, (rel, url)) in links.iter().enumerate() {
-                if i > 0 {
-                    value.push_str(", ");
-                }
-                value.push('<');
-                value.push_str(&uri::escape(url));
-                value.push_str(">; rel=\"");
-                value.push_str(rel);
-                value.push('"');
-            }
-            if let Ok(value) = HeaderValue::try_from(value) {
-                headers.insert(header::LINK, value);
-            }
+        if !link.is_empty() {
+            headers.typed_insert(link);
         }
         if let Some(total) = self.total {
             headers.insert(X_TOTAL_COUNT, HeaderValue::from(total));
         }
         response
     }
+}
+
+/// One link of a page's `Link` header.
+fn link(rel: &str, target: &str) -> LinkValue {
+    LinkValue::new(target).with_rel(rel)
 }
 
 /// A page of classic pagination: `items`, `page_size`, `current_page` (from 1) and
@@ -93,20 +83,19 @@ impl<T> ClassicPagination<T> {
         Self { items, page_size, current_page, total_pages, extra: Extra::default() }
     }
 
-    fn links(&self) -> Vec<(&'static str, String)> {
-        let Some(base) = &self.extra.base else { return Vec::new() };
+    fn links(&self) -> Link {
+        let Some(base) = &self.extra.base else { return Link::new() };
         let size = self.page_size.to_string();
         let page = |n: u64| base.url(&[("page_size", &size), ("current_page", &n.to_string())]);
         let last = self.total_pages.max(1);
-        let mut links = vec![("first", page(1))];
+        let mut links = Link::new().with(link("first", &page(1)));
         if self.current_page > 1 {
-            links.push(("prev", page((self.current_page - 1).min(last))));
+            links.push(link("prev", &page((self.current_page - 1).min(last))));
         }
         if self.current_page < self.total_pages {
-            links.push(("next", page(self.current_page + 1)));
+            links.push(link("next", &page(self.current_page + 1)));
         }
-        links.push(("last", page(last)));
-        links
+        links.with(link("last", &page(last)))
     }
 }
 
@@ -130,7 +119,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for ClassicPagination<T>
         let mut extra = std::mem::take(&mut self.extra);
         // Only a total that still agrees with the body's page count is sent.
         extra.total = extra.total.filter(|total| total.div_ceil(self.page_size.max(1)) == self.total_pages);
-        extra.respond(self, &links)
+        extra.respond(self, links)
     }
 }
 
@@ -172,23 +161,22 @@ impl<T> OffsetPagination<T> {
         Self { items, limit, offset, total, extra: Extra::default() }
     }
 
-    fn links(&self) -> Vec<(&'static str, String)> {
-        let Some(base) = &self.extra.base else { return Vec::new() };
+    fn links(&self) -> Link {
+        let Some(base) = &self.extra.base else { return Link::new() };
         let (limit, offset, total) = (self.limit.max(1), self.offset, self.total);
         let limit_text = limit.to_string();
         let at = |n: u64| base.url(&[("limit", &limit_text), ("offset", &n.to_string())]);
         // The last offset of this page's stride that still has items.
         let stride = offset % limit;
         let last = if total > stride { stride + (total - 1 - stride) / limit * limit } else { 0 };
-        let mut links = vec![("first", at(0))];
+        let mut links = Link::new().with(link("first", &at(0)));
         if offset > 0 {
-            links.push(("prev", at(offset.saturating_sub(limit).min(last))));
+            links.push(link("prev", &at(offset.saturating_sub(limit).min(last))));
         }
         if offset.saturating_add(limit) < total {
-            links.push(("next", at(offset + limit)));
+            links.push(link("next", &at(offset + limit)));
         }
-        links.push(("last", at(last)));
-        links
+        links.with(link("last", &at(last)))
     }
 }
 
@@ -211,7 +199,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for OffsetPagination<T> 
         let mut extra = std::mem::take(&mut self.extra);
         // The header says what the body says, even if a handler changed `total`.
         extra.total = extra.total.map(|_| self.total);
-        extra.respond(self, &links)
+        extra.respond(self, links)
     }
 }
 
@@ -250,12 +238,12 @@ impl<T> CursorPagination<T> {
         Self { items, results_per_page, cursor, extra: Extra::default() }
     }
 
-    fn links(&self) -> Vec<(&'static str, String)> {
-        let Some(base) = &self.extra.base else { return Vec::new() };
+    fn links(&self) -> Link {
+        let Some(base) = &self.extra.base else { return Link::new() };
         let size = self.results_per_page.to_string();
-        let mut links = vec![("first", base.url(&[("results_per_page", &size)]))];
+        let mut links = Link::new().with(link("first", &base.url(&[("results_per_page", &size)])));
         if let Some(cursor) = &self.cursor {
-            links.push(("next", base.url(&[("results_per_page", &size), ("cursor", cursor)])));
+            links.push(link("next", &base.url(&[("results_per_page", &size), ("cursor", cursor)])));
         }
         links
     }
@@ -282,7 +270,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for CursorPagination<T> 
     fn into_response(mut self) -> Response {
         let links = self.links();
         let extra = std::mem::take(&mut self.extra);
-        extra.respond(self, &links)
+        extra.respond(self, links)
     }
 }
 
@@ -290,8 +278,9 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for CursorPagination<T> 
 mod tests {
     use super::*;
 
-    fn rels(links: &[(&str, String)]) -> Vec<String> {
-        links.iter().map(|(rel, url)| format!("{rel} {url}")).collect()
+    /// Each link's relation type and target.
+    fn rels(link: &Link) -> Vec<(&str, &str)> {
+        link.values().map(|l| (l.rel().unwrap_or_default(), l.target())).collect()
     }
 
     fn base() -> Option<LinkBase> {
@@ -307,10 +296,10 @@ mod tests {
         assert_eq!(
             rels(&page.links()),
             [
-                "first /people?q=x&page_size=20&current_page=1",
-                "prev /people?q=x&page_size=20&current_page=1",
-                "next /people?q=x&page_size=20&current_page=3",
-                "last /people?q=x&page_size=20&current_page=3",
+                ("first", "/people?q=x&page_size=20&current_page=1"),
+                ("prev", "/people?q=x&page_size=20&current_page=1"),
+                ("next", "/people?q=x&page_size=20&current_page=3"),
+                ("last", "/people?q=x&page_size=20&current_page=3"),
             ]
         );
         params.current_page = 9;
@@ -318,9 +307,9 @@ mod tests {
         assert_eq!(
             rels(&past.links()),
             [
-                "first /people?q=x&page_size=20&current_page=1",
-                "prev /people?q=x&page_size=20&current_page=3",
-                "last /people?q=x&page_size=20&current_page=3"
+                ("first", "/people?q=x&page_size=20&current_page=1"),
+                ("prev", "/people?q=x&page_size=20&current_page=3"),
+                ("last", "/people?q=x&page_size=20&current_page=3")
             ]
         );
         let empty = params.page(Vec::<u8>::new(), 0);
@@ -334,32 +323,32 @@ mod tests {
         assert_eq!(
             rels(&params.page(vec![0; 10], 50).links()),
             [
-                "first /people?q=x&limit=10&offset=0",
-                "prev /people?q=x&limit=10&offset=0",
-                "next /people?q=x&limit=10&offset=15",
-                "last /people?q=x&limit=10&offset=45",
+                ("first", "/people?q=x&limit=10&offset=0"),
+                ("prev", "/people?q=x&limit=10&offset=0"),
+                ("next", "/people?q=x&limit=10&offset=15"),
+                ("last", "/people?q=x&limit=10&offset=45"),
             ]
         );
         params.offset = 40;
         assert_eq!(
             rels(&params.page(vec![0; 10], 50).links()),
             [
-                "first /people?q=x&limit=10&offset=0",
-                "prev /people?q=x&limit=10&offset=30",
-                "last /people?q=x&limit=10&offset=40"
+                ("first", "/people?q=x&limit=10&offset=0"),
+                ("prev", "/people?q=x&limit=10&offset=30"),
+                ("last", "/people?q=x&limit=10&offset=40")
             ]
         );
         params.offset = 500;
         let past = params.page(Vec::<u8>::new(), 50);
-        assert_eq!(rels(&past.links())[1], "prev /people?q=x&limit=10&offset=40");
+        assert_eq!(rels(&past.links())[1], ("prev", "/people?q=x&limit=10&offset=40"));
         params.offset = u64::MAX;
         let far = params.page(Vec::<u8>::new(), 50);
-        assert_eq!(far.links().len(), 3);
+        assert_eq!(far.links().values().len(), 3);
         params.offset = 0;
         let none = params.page(Vec::<u8>::new(), 0);
         assert_eq!(
             rels(&none.links()),
-            ["first /people?q=x&limit=10&offset=0", "last /people?q=x&limit=10&offset=0"]
+            [("first", "/people?q=x&limit=10&offset=0"), ("last", "/people?q=x&limit=10&offset=0")]
         );
     }
 
@@ -367,5 +356,21 @@ mod tests {
     fn pages_without_a_request_have_no_links() {
         assert!(OffsetParams::new(10, 0).page(vec![1], 1).links().is_empty());
         assert!(ClassicParams::new(10, 1).page(vec![1], 1).links().is_empty());
+    }
+
+    #[test]
+    fn the_link_header_is_written_byte_for_byte() {
+        let mut params = OffsetParams::new(2, 2);
+        params.base = Some(LinkBase::for_tests("/a b", "q=x"));
+        let response = params.page(vec![1, 2], 5).into_response();
+        assert_eq!(
+            response.headers()["link"],
+            "</a%20b?q=x&limit=2&offset=0>; rel=\"first\", </a%20b?q=x&limit=2&offset=0>; rel=\"prev\", \
+             </a%20b?q=x&limit=2&offset=4>; rel=\"next\", </a%20b?q=x&limit=2&offset=4>; rel=\"last\""
+        );
+        assert_eq!(response.headers().get_all("link").iter().count(), 1);
+        assert_eq!(response.headers()[X_TOTAL_COUNT], "5");
+        let response = OffsetPagination::new(vec![1], 2, 0, 1).into_response();
+        assert!(response.headers().get("link").is_none(), "no request, no links");
     }
 }

@@ -1,0 +1,65 @@
+//! File responses (Litestar's `File`): opened in the handler, sent with their metadata.
+//!
+//! [`File::open`] reads the metadata; the response then carries `Content-Type` (the explicit
+//! media type, else guessed from the file name, else from the path, else
+//! `application/octet-stream`), `Content-Length`, `Last-Modified`, a strong `ETag` made from
+//! the size and modification time, and a `Content-Disposition` (attachment by default, RFC 6266
+//! with `filename*` for names that are not plain ASCII). Under `Strata::app()` a matching
+//! `If-None-Match` or `If-Modified-Since` gets a 304, as for any response, and ranges are
+//! served ([`RangeLayer`], strata-tower's [`range`](strata_tower::range) step, which reads the
+//! [`Seekable`](strata_tower::range::Seekable) intent a `File` response carries):
+//! `Accept-Ranges: bytes`; one range → 206 with `Content-Range`; several →
+//! `multipart/byteranges`; none satisfiable → 416 with `bytes */size`; a stale `If-Range`, a
+//! malformed `Range`, overlapping ranges or more than [`MAX_RANGES`] → the whole file. Without
+//! that layer files are sent whole, and no range is advertised.
+//!
+//! Files up to [`READ_AT_OPEN`] (64 KiB) are read by [`File::open`], so that head and body go
+//! out in one write (a head sent alone waits for the client's delayed ACK when Nagle's
+//! algorithm is on); files up to [`CHUNK_SIZE`] (1 MiB) are sent in one frame; larger ones are
+//! streamed chunk by chunk, so memory stays bounded per connection whatever the file size.
+//!
+//! Opening errors are problem responses: not found → 404, permission denied → 403, anything
+//! else → 500 with a log line. [`File::open_under`] serves a name a user supplied from under a
+//! root directory: absolute names, `..`, and symlinks leading out of the root are 404s.
+//!
+//! ```
+//! use axum::{body::to_bytes, response::IntoResponse};
+//! use axum_strata::file::File;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let dir = std::env::temp_dir().join(format!("strata-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("report.txt"), "all good").unwrap();
+//!
+//! let file = File::open(dir.join("report.txt")).await.unwrap().filename("résumé.txt");
+//! let response = file.into_response();
+//! assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+//! assert_eq!(response.headers()["content-length"], "8");
+//! assert_eq!(
+//!     response.headers()["content-disposition"],
+//!     "attachment; filename=\"resume.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt"
+//! );
+//! assert_eq!(to_bytes(response.into_body(), 100).await.unwrap(), "all good");
+//!
+//! // A user-supplied name cannot leave the root.
+//! assert_eq!(File::open_under(&dir, "../etc/passwd").await.unwrap_err().status(), 404);
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # }
+//! ```
+//!
+//! The module's parts: [`File`] and opening it (`open.rs`), the response it becomes
+//! (`response.rs`), and [`FileError`] (`error.rs`).
+
+mod error;
+mod open;
+mod response;
+#[cfg(test)]
+mod testing;
+
+pub use self::{
+    error::FileError,
+    open::{CHUNK_SIZE, File, READ_AT_OPEN},
+};
+/// The range step, from strata-tower: re-exported here, where `File` users look for it.
+pub use strata_tower::range::{MAX_RANGES, RangeLayer, Ranges, ResponseFuture as RangeFuture};

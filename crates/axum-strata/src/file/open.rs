@@ -1,0 +1,248 @@
+// Opening a file: its metadata, and its content when it is small; names a user supplied,
+// served from under a root.
+
+use std::{
+    fmt, io,
+    path::{Component, Path, PathBuf},
+    time::SystemTime,
+};
+
+use bytes::Bytes;
+use strata_headers::{ETag, mime};
+
+use super::FileError;
+
+/// The chunk size files are read with, and the size up to which they are read at `open` and
+/// sent in one frame.
+pub const CHUNK_SIZE: usize = 1024 * 1024;
+
+/// Files up to this size are read at `open`: the response is then ready to go out head and
+/// body in one write. Larger ones are read by the body (up to [`CHUNK_SIZE`] in one frame), so
+/// reading and sending overlap.
+pub const READ_AT_OPEN: u64 = 64 * 1024;
+
+/// The length sent: that of the bytes read, when the file was read at `open` (it may have
+/// changed since its metadata was read).
+fn data_len(data: Option<&Bytes>, metadata_len: u64) -> u64 {
+    data.map_or(metadata_len, |d| d.len() as u64)
+}
+
+/// A file opened to be sent; see the [module docs](super).
+#[must_use]
+pub struct File {
+    pub(super) file: tokio::fs::File,
+    /// The whole content, read at `open` when the file is no larger than [`READ_AT_OPEN`].
+    pub(super) data: Option<Bytes>,
+    path: PathBuf,
+    pub(super) len: u64,
+    pub(super) modified: Option<SystemTime>,
+    pub(super) filename: Option<String>,
+    pub(super) inline: bool,
+    media_type: Option<mime::Mime>,
+    pub(super) chunk_size: usize,
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("File")
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .field("filename", &self.filename)
+            .field("inline", &self.inline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl File {
+    /// Opens `path` and reads its metadata.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`]: 404 when there is no such file (or it is a directory), 403 when it may
+    /// not be read, 500 otherwise.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, FileError> {
+        let path = path.as_ref().to_path_buf();
+        // Open, metadata and (for a small file) the whole read in one trip to the blocking pool:
+        // each trip costs more than the work itself for a small file.
+        let opened = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || -> io::Result<Option<(std::fs::File, std::fs::Metadata, Option<Bytes>)>> {
+                use std::io::Read as _;
+                let mut file = std::fs::File::open(&path)?;
+                let metadata = file.metadata()?;
+                if !metadata.is_file() {
+                    return Ok(None);
+                }
+                // A small file is read now, while the handler awaits anyway: the response is then
+                // ready to go out head and body in one write (with Nagle's algorithm on, a head
+                // sent alone waits for the client's delayed ACK).
+                let data = if metadata.len() <= READ_AT_OPEN {
+                    let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+                    // Bounded: a file that grew since its metadata was read is not read whole.
+                    (&mut file).take(READ_AT_OPEN).read_to_end(&mut buf)?;
+                    Some(Bytes::from(buf))
+                } else {
+                    None
+                };
+                Ok(Some((file, metadata, data)))
+            }
+        })
+        .await
+        .map_err(|e| FileError::from_io(io::Error::other(e), &path))?
+        .map_err(|e| FileError::from_io(e, &path))?;
+        let Some((file, metadata, data)) = opened else {
+            return Err(FileError::NotFound);
+        };
+        let file = tokio::fs::File::from_std(file);
+        let len = data_len(data.as_ref(), metadata.len());
+        Ok(Self {
+            file,
+            data,
+            len,
+            modified: metadata.modified().ok(),
+            path,
+            filename: None,
+            inline: false,
+            media_type: None,
+            chunk_size: CHUNK_SIZE,
+        })
+    }
+
+    /// Opens `name`, a relative path a user supplied, under `root`. Absolute names, `..`
+    /// components and symlinks that lead out of `root` are refused as not found; the
+    /// attachment's file name is the name's last component.
+    ///
+    /// # Errors
+    ///
+    /// As [`File::open`], and 404 for every refused name.
+    pub async fn open_under(root: impl AsRef<Path>, name: &str) -> Result<Self, FileError> {
+        let relative = Path::new(name);
+        let plain = !name.is_empty()
+            && relative.components().all(|c| matches!(c, Component::Normal(_)))
+            && !name.contains('\0');
+        if !plain {
+            return Err(FileError::NotFound);
+        }
+        let root =
+            tokio::fs::canonicalize(root.as_ref()).await.map_err(|e| FileError::from_io(e, root.as_ref()))?;
+        // Whatever a user-supplied name makes the system say (too long, a symlink loop, …), it
+        // is a name that is not served: 404, logged at debug level only.
+        let unserved = |e: io::Error| {
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                return FileError::Forbidden;
+            }
+            tracing::debug!(name = %relative.display(), error = %e, "a requested file name is not served");
+            FileError::NotFound
+        };
+        let path = tokio::fs::canonicalize(root.join(relative)).await.map_err(unserved)?;
+        if !path.starts_with(&root) {
+            return Err(FileError::NotFound);
+        }
+        // Only regular files: opening a FIFO would block a thread until someone writes to it.
+        if !tokio::fs::metadata(&path).await.map_err(unserved)?.is_file() {
+            return Err(FileError::NotFound);
+        }
+        let filename = relative.file_name().and_then(|n| n.to_str()).map(str::to_owned);
+        let mut file = Self::open(path).await?;
+        file.filename = filename;
+        Ok(file)
+    }
+
+    /// The file name sent in `Content-Disposition`, and used to guess the media type.
+    pub fn filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// Shows the file in the browser (`inline`) instead of offering to save it.
+    pub const fn inline(mut self) -> Self {
+        self.inline = true;
+        self
+    }
+
+    /// Sets the media type explicitly.
+    pub fn media_type(mut self, media_type: mime::Mime) -> Self {
+        self.media_type = Some(media_type);
+        self
+    }
+
+    /// Reads and sends the file in chunks of `bytes` (at least 1); files up to that size go out
+    /// in one frame.
+    pub fn chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// The file's size.
+    #[must_use]
+    pub const fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The strong entity tag of this version of the file: its size and modification time.
+    #[must_use]
+    pub fn etag(&self) -> Option<ETag> {
+        ETag::from_size_and_modified(self.len, self.modified?)
+    }
+
+    pub(super) fn content_type(&self) -> mime::Mime {
+        if let Some(m) = &self.media_type {
+            return m.clone();
+        }
+        self.filename
+            .as_deref()
+            .and_then(|n| mime_guess::from_path(n).first())
+            .or_else(|| mime_guess::from_path(&self.path).first())
+            .unwrap_or(mime::APPLICATION_OCTET_STREAM)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::file::testing::dir;
+
+    #[tokio::test]
+    async fn opening_errors_map_to_404_403_and_paths_cannot_escape() {
+        let d = dir("escape");
+        std::fs::create_dir_all(d.join("root/sub")).unwrap();
+        std::fs::write(d.join("root/sub/ok.txt"), b"ok").unwrap();
+        std::fs::write(d.join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink(d.join("secret.txt"), d.join("root/link.txt")).unwrap();
+        let root = d.join("root");
+        let ok = File::open_under(&root, "sub/ok.txt").await.unwrap().into_response();
+        assert_eq!(ok.headers()["content-disposition"], "attachment; filename=\"ok.txt\"");
+        for bad in [
+            "../secret.txt",
+            "/etc/passwd",
+            "link.txt",
+            "sub/../../secret.txt",
+            "",
+            "sub",
+            "nope.txt",
+            "a\0b",
+        ] {
+            let e = File::open_under(&root, bad).await.unwrap_err();
+            assert_eq!(e.status(), 404, "{bad:?}");
+        }
+        assert_eq!(File::open(d.join("missing")).await.unwrap_err().status(), 404);
+        assert_eq!(File::open(&d).await.unwrap_err().status(), 404, "a directory is not a file");
+    }
+
+    #[tokio::test]
+    async fn names_the_system_refuses_are_404_not_500() {
+        let d = dir("long");
+        let long = "x".repeat(300);
+        assert_eq!(File::open_under(&d, &long).await.unwrap_err().status(), 404);
+        std::os::unix::fs::symlink(d.join("loop"), d.join("loop")).unwrap();
+        assert_eq!(File::open_under(&d, "loop").await.unwrap_err().status(), 404);
+    }
+}

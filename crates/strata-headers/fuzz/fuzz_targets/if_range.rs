@@ -1,0 +1,5 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    strata_headers_fuzz::check::<strata_headers::IfRange>(data);
+});

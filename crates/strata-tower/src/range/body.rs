@@ -1,0 +1,273 @@
+// The body that reads a representation from its reader: the whole of it, or the parts of a
+// 206 (with their multipart heads), one chunk at a time.
+
+use std::{
+    collections::VecDeque,
+    fmt, io,
+    pin::Pin,
+    task::{Context, Poll, ready},
+};
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Body, Frame, SizeHint};
+use tokio::io::ReadBuf;
+
+use super::source::{Reader, SharedReader, take};
+
+/// What a body sends, in order.
+pub(super) enum Segment {
+    /// Bytes of its own: the heads and the closing delimiter of a multipart body.
+    Bytes(Bytes),
+    /// The representation's bytes from `first` to `last`, both included.
+    Range { first: u64, last: u64 },
+}
+
+impl Segment {
+    pub(super) const fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::Range { first, last } => (*last - *first).saturating_add(1),
+        }
+    }
+}
+
+enum ReaderSlot {
+    /// Not taken yet: the body of a whole representation takes it when first polled.
+    Shared(SharedReader),
+    Owned(Box<dyn Reader>),
+    /// Taken by another body, or failed.
+    Gone,
+}
+
+/// The body of a representation read from a reader ([`Seekable::reader`](super::Seekable::reader)):
+/// the whole of it, or the ranges of a 206. At most one chunk is in memory; each range costs
+/// one seek, and its chunks follow on.
+pub struct ResponseBody {
+    reader: ReaderSlot,
+    segments: VecDeque<Segment>,
+    seeking: bool,
+    /// Where the reader is positioned, once known.
+    position: Option<u64>,
+    remaining: u64,
+    chunk_size: usize,
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseBody").field("remaining", &self.remaining).finish_non_exhaustive()
+    }
+}
+
+impl ResponseBody {
+    /// The whole representation of `len` bytes, from a reader positioned at its start.
+    pub(super) fn whole(shared: SharedReader, len: u64, chunk_size: usize) -> Self {
+        let segments = if len == 0 {
+            VecDeque::new()
+        } else {
+            VecDeque::from([Segment::Range { first: 0, last: len - 1 }])
+        };
+        Self {
+            reader: ReaderSlot::Shared(shared),
+            segments,
+            seeking: false,
+            position: Some(0),
+            remaining: len,
+            chunk_size,
+        }
+    }
+
+    /// `segments` of the representation behind `reader`, wherever it is positioned.
+    pub(super) fn parts(reader: Box<dyn Reader>, segments: VecDeque<Segment>, chunk_size: usize) -> Self {
+        let remaining = segments.iter().map(Segment::len).sum();
+        Self {
+            reader: ReaderSlot::Owned(reader),
+            segments,
+            seeking: false,
+            position: None,
+            remaining,
+            chunk_size,
+        }
+    }
+
+    /// Ends the body after an error: nothing more is sent.
+    fn fail(&mut self, error: io::Error) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.segments.clear();
+        self.remaining = 0;
+        self.reader = ReaderSlot::Gone;
+        Poll::Ready(Some(Err(error)))
+    }
+}
+
+/// Reads up to `want` bytes from `reader`, as many as are ready: a small representation goes
+/// out as one frame. Reaching the end first is an error: the length promised cannot be sent
+/// (the source shrank since its length was read).
+fn poll_chunk(reader: &mut dyn Reader, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Bytes>> {
+    let mut buf = BytesMut::zeroed(want);
+    let mut filled = 0;
+    while filled < want {
+        let mut read_buf = ReadBuf::new(&mut buf[filled..]);
+        match Pin::new(&mut *reader).poll_read(cx, &mut read_buf) {
+            Poll::Ready(Ok(())) => {
+                let n = read_buf.filled().len();
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending if filled == 0 => return Poll::Pending,
+            Poll::Pending => break,
+        }
+    }
+    if filled == 0 {
+        return Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the source shrank while it was sent",
+        )));
+    }
+    buf.truncate(filled);
+    Poll::Ready(Ok(buf.freeze()))
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        loop {
+            let Some(segment) = this.segments.front_mut() else { return Poll::Ready(None) };
+            let (first, last) = match segment {
+                Segment::Bytes(bytes) => {
+                    let bytes = std::mem::take(bytes);
+                    this.segments.pop_front();
+                    this.remaining -= bytes.len() as u64;
+                    return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
+                Segment::Range { first, last } if *first > *last => {
+                    this.segments.pop_front();
+                    continue;
+                }
+                Segment::Range { first, last } => (*first, *last),
+            };
+            if let ReaderSlot::Shared(shared) = &this.reader {
+                this.reader = take(shared).map_or(ReaderSlot::Gone, ReaderSlot::Owned);
+            }
+            let ReaderSlot::Owned(reader) = &mut this.reader else {
+                return this.fail(io::Error::other("the source was taken by another body"));
+            };
+            // Seek once where a range starts; its later chunks follow on.
+            if this.position != Some(first) {
+                if !this.seeking {
+                    if let Err(e) = Pin::new(&mut **reader).start_seek(io::SeekFrom::Start(first)) {
+                        return this.fail(e);
+                    }
+                    this.seeking = true;
+                }
+                let position = match ready!(Pin::new(&mut **reader).poll_complete(cx)) {
+                    Ok(position) => position,
+                    Err(e) => return this.fail(e),
+                };
+                this.seeking = false;
+                if position != first {
+                    return this.fail(io::Error::other("the source could not be positioned"));
+                }
+                this.position = Some(position);
+            }
+            let want = usize::try_from((last - first).saturating_add(1))
+                .map_or(this.chunk_size, |n| n.min(this.chunk_size));
+            let bytes = match ready!(poll_chunk(&mut **reader, cx, want)) {
+                Ok(bytes) => bytes,
+                Err(e) => return this.fail(e),
+            };
+            let n = bytes.len() as u64;
+            // The next read continues where this one ended, without a seek.
+            if let Some(Segment::Range { first, .. }) = this.segments.front_mut() {
+                *first += n;
+                this.position = Some(*first);
+            }
+            this.remaining -= n;
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use http_body_util::BodyExt;
+
+    use super::*;
+    use crate::range::{
+        Seekable,
+        testing::{call, get, respond, wrap},
+    };
+
+    fn content(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[tokio::test]
+    async fn a_whole_reader_goes_out_in_bounded_chunks() {
+        let data = content(10_000);
+        let seekable = Seekable::reader(Cursor::new(data.clone()), 10_000, wrap).chunk_size(4096);
+        let mut body = seekable.body();
+        let mut sizes = Vec::new();
+        let mut all = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let chunk = frame.unwrap().into_data().unwrap();
+            sizes.push(chunk.len());
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(sizes, [4096, 4096, 1808]);
+        assert_eq!(all, data);
+    }
+
+    #[tokio::test]
+    async fn ranges_of_a_reader_seek_to_each_part() {
+        let data = content(10_000);
+        let make = {
+            let data = data.clone();
+            move || respond(Seekable::reader(Cursor::new(data.clone()), 10_000, wrap).chunk_size(100))
+        };
+        let (r, body) = call(make, get(&[("range", "bytes=5-204,9000-9023")])).await;
+        assert_eq!(r.status(), 206);
+        let find = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+        assert!(find(&data[5..=204]), "the first range, read in two chunks");
+        assert!(find(&data[9000..=9023]), "the second range, after a seek");
+        assert!(find(b"Content-Range: bytes 9000-9023/10000"));
+        assert_eq!(r.headers()["content-length"], body.len().to_string().as_str());
+    }
+
+    #[tokio::test]
+    async fn the_reader_goes_to_the_first_body_polled() {
+        let seekable = Seekable::reader(Cursor::new(content(10)), 10, wrap);
+        let (mut first, mut second) = (seekable.body(), seekable.body());
+        assert_eq!(first.frame().await.unwrap().unwrap().into_data().unwrap().len(), 10);
+        let error = second.frame().await.unwrap().unwrap_err();
+        assert_eq!(error.to_string(), "the source was taken by another body");
+        assert!(second.frame().await.is_none(), "nothing after the error");
+    }
+
+    #[tokio::test]
+    async fn a_source_shorter_than_its_length_is_an_error() {
+        let seekable = Seekable::reader(Cursor::new(content(5)), 10, wrap);
+        let mut body = seekable.body();
+        assert_eq!(body.frame().await.unwrap().unwrap().into_data().unwrap().len(), 5);
+        let error = body.frame().await.unwrap().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(body.frame().await.is_none());
+    }
+}
