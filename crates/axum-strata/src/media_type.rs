@@ -4,8 +4,9 @@ use std::sync::LazyLock;
 
 use strata_headers::mime::{self, Mime};
 
-/// The media type of a response: what [`Content::media_type`](crate::content::Content::media_type)
-/// and [`Streamed::media_type`](crate::stream::Streamed::media_type) take (a `MediaType`, a
+/// The media type of a response: what [`Content::media_type`](crate::content::Content::media_type),
+/// [`Streamed::media_type`](crate::stream::Streamed::media_type) and
+/// [`File::media_type`](crate::file::File::media_type) take (a `MediaType`, a
 /// `Mime`, or a string such as `"application/vnd.example.resource+json"`).
 ///
 /// It is sent as its `Content-Type`; `text/*` without a charset gets `; charset=utf-8`.
@@ -60,7 +61,7 @@ pub(crate) static MSGPACK_MIME: LazyLock<Mime> =
     LazyLock::new(|| MSGPACK.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM));
 
 /// The `Content-Type` value for a media type: `text/*` without a charset gets `charset=utf-8`.
-#[cfg(any(feature = "content", feature = "negotiation", feature = "stream"))]
+#[cfg(any(feature = "content", feature = "negotiation", feature = "stream", feature = "file"))]
 pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
     use http::HeaderValue;
     // The usual types without parameters, without formatting or copying on every response.

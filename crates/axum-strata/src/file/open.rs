@@ -11,6 +11,7 @@ use bytes::Bytes;
 use strata_headers::{ETag, mime};
 
 use super::FileError;
+use crate::MediaType;
 
 /// The chunk size files are read with, and the size up to which they are read at `open` and
 /// sent in one frame.
@@ -33,12 +34,14 @@ pub struct File {
     pub(super) file: tokio::fs::File,
     /// The whole content, read at `open` when the file is no larger than [`READ_AT_OPEN`].
     pub(super) data: Option<Bytes>,
-    path: PathBuf,
+    pub(super) path: PathBuf,
     pub(super) len: u64,
     pub(super) modified: Option<SystemTime>,
     pub(super) filename: Option<String>,
     pub(super) inline: bool,
-    media_type: Option<mime::Mime>,
+    media_type: Option<MediaType>,
+    /// Set when [`File::media_type`] was given something that is no media type.
+    pub(super) invalid_media_type: bool,
     pub(super) chunk_size: usize,
 }
 
@@ -104,6 +107,7 @@ impl File {
             filename: None,
             inline: false,
             media_type: None,
+            invalid_media_type: false,
             chunk_size: CHUNK_SIZE,
         })
     }
@@ -160,9 +164,15 @@ impl File {
         self
     }
 
-    /// Sets the media type explicitly.
-    pub fn media_type(mut self, media_type: mime::Mime) -> Self {
-        self.media_type = Some(media_type);
+    /// Sets the media type explicitly: a [`MediaType`], a `Mime`, or a string such as
+    /// `"text/csv"` (`text/*` without a charset gets `; charset=utf-8`). A string that is no
+    /// media type makes the response a 500 problem, logged, as
+    /// [`Content::media_type`](crate::content::Content::media_type) does.
+    pub fn media_type<M: TryInto<MediaType>>(mut self, media_type: M) -> Self {
+        match media_type.try_into() {
+            Ok(m) => self.media_type = Some(m),
+            Err(_) => self.invalid_media_type = true,
+        }
         self
     }
 
@@ -193,7 +203,7 @@ impl File {
 
     pub(super) fn content_type(&self) -> mime::Mime {
         if let Some(m) = &self.media_type {
-            return m.clone();
+            return m.to_mime();
         }
         self.filename
             .as_deref()

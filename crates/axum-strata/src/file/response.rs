@@ -11,7 +11,6 @@ use http::{HeaderValue, header};
 use strata_headers::{
     ContentDisposition,
     headers::{HeaderMapExt, LastModified},
-    mime,
 };
 use strata_tower::range::Seekable;
 
@@ -22,6 +21,12 @@ const LAST_HTTP_DATE: u64 = 253_402_300_799;
 
 impl IntoResponse for File {
     fn into_response(self) -> Response {
+        if self.invalid_media_type {
+            tracing::error!(path = %self.path.display(), "File: the media type is not a valid media type");
+            return crate::problem::Problem::new(http::StatusCode::INTERNAL_SERVER_ERROR)
+                .with_detail("the response could not be built")
+                .into_response();
+        }
         let content_type = self.content_type();
         let etag = self.etag();
         let base = if self.inline { ContentDisposition::inline() } else { ContentDisposition::attachment() };
@@ -36,13 +41,8 @@ impl IntoResponse for File {
         };
         let mut response = Response::new(seekable.body());
         response.extensions_mut().insert(seekable);
-        let ct = if content_type.type_() == mime::TEXT && content_type.get_param(mime::CHARSET).is_none() {
-            format!("{content_type}; charset=utf-8")
-        } else {
-            content_type.to_string()
-        };
         let headers = response.headers_mut();
-        if let Ok(ct) = HeaderValue::try_from(ct) {
+        if let Some(ct) = crate::media_type::content_type(&content_type) {
             headers.insert(header::CONTENT_TYPE, ct);
         }
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(self.len));
@@ -64,6 +64,8 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use http_body_util::BodyExt;
+
+    use strata_headers::mime;
 
     use super::*;
     use crate::file::{CHUNK_SIZE, RangeLayer, testing::dir};
@@ -108,6 +110,14 @@ mod tests {
         );
         let explicit = File::open(d.join("page.html")).await.unwrap().media_type(mime::APPLICATION_JSON);
         assert_eq!(ct(explicit.into_response()), "application/json");
+        let text = File::open(d.join("data")).await.unwrap().media_type(crate::MediaType::Text);
+        assert_eq!(ct(text.into_response()), "text/plain; charset=utf-8");
+        let csv = File::open(d.join("data")).await.unwrap().media_type("text/csv");
+        assert_eq!(ct(csv.into_response()), "text/csv; charset=utf-8");
+        let invalid =
+            File::open(d.join("data")).await.unwrap().media_type("not a media type").into_response();
+        assert_eq!(invalid.status(), 500);
+        assert_eq!(ct(invalid), "application/problem+json");
     }
 
     #[tokio::test]
