@@ -47,7 +47,8 @@
 //!
 //! A server that waits for its tasks at shutdown:
 //!
-//! ```no_run
+#![cfg_attr(feature = "layers", doc = "```no_run")]
+#![cfg_attr(not(feature = "layers"), doc = "```ignore")]
 //! use std::time::Duration;
 //! use axum::{Router, routing::get};
 //! use axum_strata::{Strata, background::{BackgroundTask, BackgroundTasks, Runner}};

@@ -15,7 +15,8 @@
 //! missing, is a 500 problem response with a log line naming the template or the missing
 //! layer, never a panic and never an empty 200.
 //!
-//! ```
+#![cfg_attr(feature = "layers", doc = "```")]
+#![cfg_attr(not(feature = "layers"), doc = "```ignore")]
 //! use axum::{Router, body::{Body, to_bytes}, http::Request, routing::get};
 //! use axum_strata::{Strata, template::{MiniJinja, Template}};
 //! use tower::ServiceExt;
