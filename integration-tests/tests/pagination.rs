@@ -141,6 +141,10 @@ async fn bad_parameters_name_their_field_and_rule() {
             expected.into_iter().map(|(f, m)| (f.to_owned(), m.to_owned())).collect();
         assert_eq!(field_errors(&r), expected, "{query}");
     }
+    // `-0` is refused for its sign, and the message says so.
+    let r = get_(addr, "/seeds/pagination/offset/people?limit=5&offset=-0", &[]).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(field_errors(&r), [("offset".to_owned(), "must be written without a minus sign".to_owned())]);
 }
 
 #[tokio::test]

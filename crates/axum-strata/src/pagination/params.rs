@@ -156,6 +156,10 @@ impl Errors {
             Ok(n) if n < min => self.fail(field, format!("must be at least {min}")),
             Ok(n) if n > max => self.fail(field, format!("must be at most {max}")),
             Ok(n) => n,
+            // `-0` is no negative number, so "at least 0" would not say what is wrong.
+            Err(_) if raw.strip_prefix('-').is_some_and(|d| digits(d) && d.bytes().all(|b| b == b'0')) => {
+                self.fail(field, "must be written without a minus sign".to_owned())
+            }
             Err(_) if raw.strip_prefix('-').is_some_and(digits) => {
                 self.fail(field, format!("must be at least {min}"))
             }
@@ -353,6 +357,8 @@ mod tests {
             ("/p?limit=99999999999999999999999", "limit", "must be at most 100"),
             ("/p?limit=5&limit=6", "limit", "must be given once"),
             ("/p?limit=5&offset=-1", "offset", "must be at least 0"),
+            ("/p?limit=5&offset=-0", "offset", "must be written without a minus sign"),
+            ("/p?limit=5&offset=-000", "offset", "must be written without a minus sign"),
             ("/p?limit=5&offset=9223372036854775808", "offset", "must be at most 9223372036854775807"),
         ];
         for (uri, field, message) in cases {
