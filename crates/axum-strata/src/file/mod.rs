@@ -20,7 +20,11 @@
 //!
 //! Opening errors are problem responses: not found → 404, permission denied → 403, anything
 //! else → 500 with a log line. [`File::open_under`] serves a name a user supplied from under a
-//! root directory: absolute names, `..`, and symlinks leading out of the root are 404s.
+//! root directory: absolute names, `..`, and symlinks leading out of the root are 404s. The
+//! name is resolved and opened in one step that cannot leave the root (the `cap-std` crate:
+//! `openat2` with `RESOLVE_BENEATH` where the kernel has it), so someone who can write inside
+//! the root cannot swap in a symlink between a check and the open; FIFOs and other
+//! non-regular files are refused without blocking.
 //!
 //! ```
 //! use axum::{body::to_bytes, response::IntoResponse};

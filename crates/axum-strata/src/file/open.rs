@@ -56,6 +56,43 @@ impl fmt::Debug for File {
     }
 }
 
+/// An opened file, its metadata and, for a small one, its whole content.
+type Opened = (std::fs::File, std::fs::Metadata, Option<Bytes>);
+
+/// Reads the metadata of an opened file, and the whole file when it is small: `None` for
+/// anything but a regular file (a directory, a FIFO, a device).
+fn read_opened(mut file: std::fs::File) -> io::Result<Option<Opened>> {
+    use std::io::Read as _;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(None);
+    }
+    // A small file is read now, while the handler awaits anyway: the response is then ready
+    // to go out head and body in one write (with Nagle's algorithm on, a head sent alone waits
+    // for the client's delayed ACK).
+    let data = if metadata.len() <= READ_AT_OPEN {
+        let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        // Bounded: a file that grew since its metadata was read is not read whole.
+        (&mut file).take(READ_AT_OPEN).read_to_end(&mut buf)?;
+        Some(Bytes::from(buf))
+    } else {
+        None
+    };
+    Ok(Some((file, metadata, data)))
+}
+
+/// Whatever a user-supplied name makes the system say (too long, a symlink loop, a way out of
+/// the root, …), it is a name that is not served: 404, logged at debug level only; a file
+/// that may not be read is 403.
+fn unserved(name: &Path, e: &io::Error) -> FileError {
+    // cap-std refuses a way out of the root as PermissionDenied with no OS error code.
+    if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_some() {
+        return FileError::Forbidden;
+    }
+    tracing::debug!(name = %name.display(), error = %e, "a requested file name is not served");
+    FileError::NotFound
+}
+
 impl File {
     /// Opens `path` and reads its metadata.
     ///
@@ -69,30 +106,15 @@ impl File {
         // each trip costs more than the work itself for a small file.
         let opened = tokio::task::spawn_blocking({
             let path = path.clone();
-            move || -> io::Result<Option<(std::fs::File, std::fs::Metadata, Option<Bytes>)>> {
-                use std::io::Read as _;
-                let mut file = std::fs::File::open(&path)?;
-                let metadata = file.metadata()?;
-                if !metadata.is_file() {
-                    return Ok(None);
-                }
-                // A small file is read now, while the handler awaits anyway: the response is then
-                // ready to go out head and body in one write (with Nagle's algorithm on, a head
-                // sent alone waits for the client's delayed ACK).
-                let data = if metadata.len() <= READ_AT_OPEN {
-                    let mut buf = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-                    // Bounded: a file that grew since its metadata was read is not read whole.
-                    (&mut file).take(READ_AT_OPEN).read_to_end(&mut buf)?;
-                    Some(Bytes::from(buf))
-                } else {
-                    None
-                };
-                Ok(Some((file, metadata, data)))
-            }
+            move || read_opened(std::fs::File::open(&path)?)
         })
         .await
         .map_err(|e| FileError::from_io(io::Error::other(e), &path))?
         .map_err(|e| FileError::from_io(e, &path))?;
+        Self::from_opened(opened, path)
+    }
+
+    fn from_opened(opened: Option<Opened>, path: PathBuf) -> Result<Self, FileError> {
         let Some((file, metadata, data)) = opened else {
             return Err(FileError::NotFound);
         };
@@ -113,7 +135,9 @@ impl File {
     }
 
     /// Opens `name`, a relative path a user supplied, under `root`. Absolute names, `..`
-    /// components and symlinks that lead out of `root` are refused as not found; the
+    /// components and symlinks that lead out of `root` are refused as not found, and so is
+    /// anything but a regular file; resolving and opening are one step that cannot leave
+    /// `root` (see the [module docs](super)), so no race with a writer inside it can either; the
     /// attachment's file name is the name's last component.
     ///
     /// # Errors
@@ -127,28 +151,39 @@ impl File {
         if !plain {
             return Err(FileError::NotFound);
         }
-        let root =
-            tokio::fs::canonicalize(root.as_ref()).await.map_err(|e| FileError::from_io(e, root.as_ref()))?;
-        // Whatever a user-supplied name makes the system say (too long, a symlink loop, …), it
-        // is a name that is not served: 404, logged at debug level only.
-        let unserved = |e: io::Error| {
-            if e.kind() == io::ErrorKind::PermissionDenied {
-                return FileError::Forbidden;
+        let root = root.as_ref().to_path_buf();
+        let path = root.join(relative);
+        // The name is resolved and opened in one step that cannot leave `root` (cap-std: openat2
+        // with RESOLVE_BENEATH where the kernel has it, else a walk component by component that
+        // follows no symlink out), so a symlink swapped in between a check and the open cannot
+        // lead outside. Then the opened file itself is checked, not its name.
+        let opened = tokio::task::spawn_blocking({
+            let (root, relative) = (root.clone(), relative.to_path_buf());
+            move || -> Result<Option<Opened>, (io::Error, bool)> {
+                let dir = cap_std::fs::Dir::open_ambient_dir(&root, cap_std::ambient_authority())
+                    .map_err(|e| (e, true))?;
+                let mut options = cap_std::fs::OpenOptions::new();
+                options.read(true);
+                // A FIFO swapped in would otherwise block this thread until someone writes.
+                #[cfg(unix)]
+                {
+                    use cap_std::fs::OpenOptionsExt as _;
+                    options.custom_flags(libc::O_NONBLOCK);
+                }
+                let file = dir.open_with(&relative, &options).map_err(|e| (e, false))?;
+                read_opened(file.into_std()).map_err(|e| (e, false))
             }
-            tracing::debug!(name = %relative.display(), error = %e, "a requested file name is not served");
-            FileError::NotFound
+        })
+        .await
+        .map_err(|e| FileError::from_io(io::Error::other(e), &path))?;
+        let opened = match opened {
+            Ok(opened) => opened,
+            // The root itself is configuration: its errors are the server's.
+            Err((e, true)) => return Err(FileError::from_io(e, &root)),
+            Err((e, false)) => return Err(unserved(relative, &e)),
         };
-        let path = tokio::fs::canonicalize(root.join(relative)).await.map_err(unserved)?;
-        if !path.starts_with(&root) {
-            return Err(FileError::NotFound);
-        }
-        // Only regular files: opening a FIFO would block a thread until someone writes to it.
-        if !tokio::fs::metadata(&path).await.map_err(unserved)?.is_file() {
-            return Err(FileError::NotFound);
-        }
-        let filename = relative.file_name().and_then(|n| n.to_str()).map(str::to_owned);
-        let mut file = Self::open(path).await?;
-        file.filename = filename;
+        let mut file = Self::from_opened(opened, path)?;
+        file.filename = relative.file_name().and_then(|n| n.to_str()).map(str::to_owned);
         Ok(file)
     }
 
