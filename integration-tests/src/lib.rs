@@ -134,6 +134,22 @@ impl RawResponse {
     }
 }
 
+/// Sends `METHOD path HTTP/1.1` with `host: x`, `connection: close` and `headers` (whole
+/// header lines, such as `"accept: text/html"`), and reads the whole response.
+///
+/// # Panics
+///
+/// As [`raw`].
+pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[&str]) -> RawResponse {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+    for h in headers {
+        request.push_str(h);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    raw(addr, &request).await
+}
+
 /// Sends `request` as written (it should ask for `connection: close`) and reads the whole
 /// response.
 ///

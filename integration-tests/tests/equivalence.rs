@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use axum::{
     Router,
@@ -26,7 +26,7 @@ use axum_strata::{
         default_status::DefaultStatusLayer, etag::ComputedETagLayer, response_headers::ResponseHeadersLayer,
     },
 };
-use integration_tests::{RawResponse, raw, serve};
+use integration_tests::{RawResponse, request, serve};
 use tower::ServiceBuilder;
 
 const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-files/README.md");
@@ -101,16 +101,6 @@ fn stacked() -> Router {
     )
 }
 
-async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[String]) -> RawResponse {
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    raw(addr, &request).await
-}
-
 /// The head without its `date` line (the two servers answer at different seconds), and head and
 /// body with the multipart boundary (random per response) replaced by a fixed one.
 fn comparable(response: &RawResponse) -> (String, String) {
@@ -132,7 +122,7 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
     let mut compared = 0;
     for path in ["/value", "/text", "/file", "/claimed", "/hooked"] {
         // The validators the current representation has, to revalidate with.
-        let first = send(fused, "GET", path, &[]).await;
+        let first = request(fused, "GET", path, &[]).await;
         let etag = first.header_values("etag").first().map(|t| (*t).to_owned());
         let modified = first.header_values("last-modified").first().map(|t| (*t).to_owned());
         let mut conditions: Vec<Vec<String>> = vec![
@@ -158,16 +148,19 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
         }
         for method in ["GET", "HEAD", "POST", "DELETE", "PUT"] {
             for headers in &conditions {
-                let a = comparable(&send(fused, method, path, headers).await);
-                let b = comparable(&send(stacked, method, path, headers).await);
+                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+                let a = comparable(&request(fused, method, path, &headers).await);
+                let b = comparable(&request(stacked, method, path, &headers).await);
                 assert_eq!(a, b, "{method} {path} {headers:?}");
                 compared += 1;
             }
         }
     }
     // The matrix did reach what it is meant to compare.
-    let get =
-        |path: &'static str, headers: Vec<String>| async move { send(fused, "GET", path, &headers).await };
+    let get = |path: &'static str, headers: Vec<String>| async move {
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        request(fused, "GET", path, &headers).await
+    };
     assert_eq!(get("/file", vec!["range: bytes=0-3".to_owned()]).await.status(), 206);
     let text = get("/text", vec![]).await;
     assert_eq!(
@@ -176,8 +169,8 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
     );
     assert!(get("/claimed", vec![]).await.header_values("etag").is_empty());
     assert_eq!(get("/hooked", vec![]).await.header_values("x-hooks"), ["route", "app"]);
-    assert_eq!(send(fused, "POST", "/value", &[]).await.status(), 201);
-    assert_eq!(send(fused, "DELETE", "/value", &[]).await.status(), 204);
+    assert_eq!(request(fused, "POST", "/value", &[]).await.status(), 201);
+    assert_eq!(request(fused, "DELETE", "/value", &[]).await.status(), 204);
     assert_eq!(get("/value", vec!["accept: image/png".to_owned()]).await.status(), 406);
     assert!(compared > 300, "{compared} requests compared");
 }
@@ -188,9 +181,9 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
 async fn a_304_carries_no_content_length_either_way() {
     for app in [fused(), stacked()] {
         let addr = serve(app).await;
-        let etag = send(addr, "GET", "/text", &[]).await.header_values("etag")[0].to_owned();
+        let etag = request(addr, "GET", "/text", &[]).await.header_values("etag")[0].to_owned();
         for method in ["GET", "HEAD"] {
-            let response = send(addr, method, "/text", &[format!("if-none-match: {etag}")]).await;
+            let response = request(addr, method, "/text", &[&format!("if-none-match: {etag}")]).await;
             assert_eq!(response.status(), 304, "{method}");
             assert!(response.header_values("content-length").is_empty(), "{method}: {}", response.head);
             assert_eq!(response.header_values("etag"), [etag.as_str()]);

@@ -15,7 +15,7 @@ use std::{
 
 use axum::{Router, extract::Path as UrlPath, routing::get};
 use axum_strata::file::File;
-use integration_tests::{raw, serve};
+use integration_tests::{request, serve};
 
 const SECRET: &str = "SECRET outside the root";
 const INSIDE: &str = "inside the root";
@@ -80,8 +80,7 @@ async fn a_symlink_swapped_in_never_serves_a_byte_from_outside_the_root() {
     let (mut served, mut refused) = (0, 0);
     for i in 0..1_500 {
         let name = if i % 2 == 0 { "x.txt" } else { "d/secret.txt" };
-        let response =
-            raw(addr, &format!("GET /f/{name} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).await;
+        let response = request(addr, "GET", &format!("/f/{name}"), &[]).await;
         let body = String::from_utf8_lossy(&response.content()).into_owned();
         assert!(!body.contains("SECRET"), "{name}: a byte from outside the root was served");
         match response.status() {

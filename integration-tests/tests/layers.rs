@@ -21,19 +21,9 @@ use axum_strata::{
     headers::{CacheControl, ETag},
     precondition::{Precondition, PreconditionRejection},
 };
-use integration_tests::{RawResponse, raw, serve};
+use integration_tests::{RawResponse, request, serve};
 
 const DAY: Duration = Duration::from_secs(86_400);
-
-async fn get_raw(addr: std::net::SocketAddr, method: &str, path: &str, headers: &[&str]) -> RawResponse {
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    raw(addr, &request).await
-}
 
 fn status_of(r: &RawResponse) -> u16 {
     r.head[9..12].parse().unwrap()
@@ -63,14 +53,14 @@ fn layered() -> Router {
 #[tokio::test]
 async fn four_levels_of_headers_and_the_handler_wins() {
     let addr = serve(layered()).await;
-    let r = get_raw(addr, "GET", "/router-path/controller-path/handler-path", &[]).await;
+    let r = request(addr, "GET", "/router-path/controller-path/handler-path", &[]).await;
     assert_eq!(r.header_values("my-local-header"), ["local header"]);
     assert_eq!(r.header_values("controller-level-header"), ["controller header"]);
     assert_eq!(r.header_values("router-level-header"), ["router header"]);
     assert_eq!(r.header_values("app-level-header"), ["app header"]);
     assert_eq!(r.header_values("shared"), ["handler"], "one value, the handler's");
 
-    let r = get_raw(addr, "GET", "/router-path/controller-path/plain", &[]).await;
+    let r = request(addr, "GET", "/router-path/controller-path/plain", &[]).await;
     assert_eq!(r.header_values("shared"), ["controller"]);
     assert!(r.header_values("my-local-header").is_empty());
 }
@@ -90,9 +80,9 @@ fn random_header_app() -> Router {
 #[tokio::test]
 async fn documentation_only_suppresses_outer_values() {
     let addr = serve(random_header_app()).await;
-    assert_eq!(get_raw(addr, "GET", "/dynamic", &[]).await.header_values("random-header"), ["42"]);
-    assert!(get_raw(addr, "GET", "/silent", &[]).await.header_values("random-header").is_empty());
-    assert_eq!(get_raw(addr, "GET", "/default", &[]).await.header_values("random-header"), ["app default"]);
+    assert_eq!(request(addr, "GET", "/dynamic", &[]).await.header_values("random-header"), ["42"]);
+    assert!(request(addr, "GET", "/silent", &[]).await.header_values("random-header").is_empty());
+    assert_eq!(request(addr, "GET", "/default", &[]).await.header_values("random-header"), ["app default"]);
 }
 
 fn weather() -> Router {
@@ -129,16 +119,16 @@ fn weather() -> Router {
 #[tokio::test]
 async fn cache_control_and_etag_follow_the_closest_level() {
     let addr = serve(weather()).await;
-    let r = get_raw(addr, "GET", "/population", &[]).await;
+    let r = request(addr, "GET", "/population", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["max-age=2628288, public"]);
     assert_eq!(r.header_values("etag"), ["\"bar\""]);
-    let r = get_raw(addr, "GET", "/chance_of_rain", &[]).await;
+    let r = request(addr, "GET", "/chance_of_rain", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["max-age=86400, public"]);
     assert_eq!(r.header_values("etag"), ["\"foo\""]);
-    let r = get_raw(addr, "GET", "/timestamp", &[]).await;
+    let r = request(addr, "GET", "/timestamp", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["no-store"]);
     assert_eq!(r.header_values("etag"), ["W/\"bar\""]);
-    let r = get_raw(addr, "GET", "/population-dynamic", &[]).await;
+    let r = request(addr, "GET", "/population-dynamic", &[]).await;
     assert_eq!(r.header_values("etag"), ["\"417\""], "the handler's tag, not the app's");
 }
 
@@ -146,7 +136,7 @@ async fn cache_control_and_etag_follow_the_closest_level() {
 async fn a_304_keeps_validators_and_has_no_body_nor_content_length() {
     let addr = serve(weather()).await;
     for method in ["GET", "HEAD"] {
-        let r = get_raw(addr, method, "/chance_of_rain", &["if-none-match: \"x\", W/\"foo\""]).await;
+        let r = request(addr, method, "/chance_of_rain", &["if-none-match: \"x\", W/\"foo\""]).await;
         assert!(r.head.starts_with("HTTP/1.1 304 Not Modified\r\n"), "{method}: {}", r.head);
         assert_eq!(r.header_values("etag"), ["\"foo\""]);
         assert_eq!(r.header_values("cache-control"), ["max-age=86400, public"]);
@@ -155,27 +145,27 @@ async fn a_304_keeps_validators_and_has_no_body_nor_content_length() {
         assert!(r.body.is_empty());
     }
     // A stale copy gets the full response.
-    let r = get_raw(addr, "GET", "/chance_of_rain", &["if-none-match: \"old\""]).await;
+    let r = request(addr, "GET", "/chance_of_rain", &["if-none-match: \"old\""]).await;
     assert_eq!(status_of(&r), 200);
     assert_eq!(r.body, b"0.5");
     // Malformed conditional headers are ignored.
-    let r = get_raw(addr, "GET", "/chance_of_rain", &["if-none-match: foo"]).await;
+    let r = request(addr, "GET", "/chance_of_rain", &["if-none-match: foo"]).await;
     assert_eq!(status_of(&r), 200);
     // Only responses that would have been 2xx become 304.
-    let r = get_raw(addr, "GET", "/not-found", &["if-none-match: *"]).await;
+    let r = request(addr, "GET", "/not-found", &["if-none-match: *"]).await;
     assert_eq!(status_of(&r), 404);
 }
 
 #[tokio::test]
 async fn computed_etags_revalidate_and_if_match_fails_with_412() {
     let addr = serve(weather()).await;
-    let r = get_raw(addr, "GET", "/computed", &[]).await;
+    let r = request(addr, "GET", "/computed", &[]).await;
     let tag = r.header_values("etag")[0].to_owned();
     assert_eq!(tag.len(), 24, "{tag}");
     assert_ne!(tag, "\"bar\"", "the computed tag beats the app's static one");
-    let r = get_raw(addr, "GET", "/computed", &[&format!("if-none-match: {tag}")]).await;
+    let r = request(addr, "GET", "/computed", &[&format!("if-none-match: {tag}")]).await;
     assert_eq!(status_of(&r), 304);
-    let r = get_raw(addr, "GET", "/computed", &["if-match: \"something-else\""]).await;
+    let r = request(addr, "GET", "/computed", &["if-match: \"something-else\""]).await;
     assert_eq!(status_of(&r), 412);
     assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
     assert_eq!(r.header_values("etag"), [tag.as_str()]);
@@ -184,8 +174,8 @@ async fn computed_etags_revalidate_and_if_match_fails_with_412() {
 #[tokio::test]
 async fn head_has_the_get_headers_through_every_layer_and_no_body() {
     let addr = serve(weather()).await;
-    let get = get_raw(addr, "GET", "/computed", &[]).await;
-    let head = get_raw(addr, "HEAD", "/computed", &[]).await;
+    let get = request(addr, "GET", "/computed", &[]).await;
+    let head = request(addr, "HEAD", "/computed", &[]).await;
     assert_eq!(status_of(&head), 200);
     for name in ["etag", "cache-control", "content-type", "content-length"] {
         assert_eq!(head.header_values(name), get.header_values(name), "{name}");
@@ -230,44 +220,44 @@ fn items() -> Router {
 #[tokio::test]
 async fn precondition_extractor_answers_412_and_428() {
     let addr = serve(items()).await;
-    let r = get_raw(addr, "PUT", "/items/1", &["if-match: \"0\"", "content-length: 0"]).await;
+    let r = request(addr, "PUT", "/items/1", &["if-match: \"0\"", "content-length: 0"]).await;
     assert_eq!(status_of(&r), 412);
     assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
     assert_eq!(r.header_values("etag"), ["\"1\""], "the current version is sent back");
     let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(problem["status"], 412);
 
-    let r = get_raw(addr, "PUT", "/items/1", &["content-length: 0"]).await;
+    let r = request(addr, "PUT", "/items/1", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 428);
 
-    let r = get_raw(addr, "PUT", "/items/1", &["if-match: \"1\"", "content-length: 0"]).await;
+    let r = request(addr, "PUT", "/items/1", &["if-match: \"1\"", "content-length: 0"]).await;
     assert_eq!(status_of(&r), 200, "{}", r.head);
     assert_eq!(r.header_values("etag"), ["\"2\""]);
     // The same If-Match again is now stale: lost updates are refused.
-    let r = get_raw(addr, "PUT", "/items/1", &["if-match: \"1\"", "content-length: 0"]).await;
+    let r = request(addr, "PUT", "/items/1", &["if-match: \"1\"", "content-length: 0"]).await;
     assert_eq!(status_of(&r), 412);
 }
 
 #[tokio::test]
 async fn post_201_and_delete_204_without_a_body() {
     let addr = serve(items()).await;
-    let r = get_raw(addr, "POST", "/items", &["content-length: 0"]).await;
+    let r = request(addr, "POST", "/items", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 201);
     assert_eq!(r.body, br#"{"id":1}"#);
 
-    let r = get_raw(addr, "DELETE", "/items/1", &[]).await;
+    let r = request(addr, "DELETE", "/items/1", &[]).await;
     assert!(r.head.starts_with("HTTP/1.1 204 No Content\r\n"), "{}", r.head);
     assert!(r.header_values("content-type").is_empty());
     assert!(r.header_values("content-length").is_empty());
     assert!(r.body.is_empty());
 
     // Plain axum responses keep their 200 unless the app opts in.
-    let r = get_raw(addr, "POST", "/plain", &["content-length: 0"]).await;
+    let r = request(addr, "POST", "/plain", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 200);
     let opted_in = Router::new()
         .route("/plain", axum::routing::post(|| async { Json("plain") }))
         .layer(Strata::app().default_status_for_plain_responses());
-    let r = get_raw(serve(opted_in).await, "POST", "/plain", &["content-length: 0"]).await;
+    let r = request(serve(opted_in).await, "POST", "/plain", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 201);
 }
 
@@ -300,14 +290,14 @@ fn hooks(chain: bool) -> Router {
 #[tokio::test]
 async fn only_the_closest_after_request_hook_runs_unless_chained() {
     let addr = serve(hooks(false)).await;
-    let r = get_raw(addr, "GET", "/router-path/resources", &[]).await;
+    let r = request(addr, "GET", "/router-path/resources", &[]).await;
     assert_eq!(r.header_values("random-header"), ["7"], "the router's hook overrides the handler");
     assert_eq!(r.header_values("x-hooks"), ["router"]);
-    let r = get_raw(addr, "GET", "/router-path/own-hook", &[]).await;
+    let r = request(addr, "GET", "/router-path/own-hook", &[]).await;
     assert_eq!(r.header_values("x-hooks"), ["route"]);
 
     let addr = serve(hooks(true)).await;
-    let r = get_raw(addr, "GET", "/router-path/resources", &[]).await;
+    let r = request(addr, "GET", "/router-path/resources", &[]).await;
     assert_eq!(r.header_values("x-hooks"), ["router", "app"]);
 }
 
@@ -322,8 +312,8 @@ async fn a_route_documented_etag_holds_against_the_apps_computed_one() {
         .route("/computed", get(|| async { "tagged" }))
         .layer(Strata::app().computed_etag());
     let addr = serve(app).await;
-    assert!(get_raw(addr, "GET", "/documented", &[]).await.header_values("etag").is_empty());
-    assert_eq!(get_raw(addr, "GET", "/computed", &[]).await.header_values("etag").len(), 1);
+    assert!(request(addr, "GET", "/documented", &[]).await.header_values("etag").is_empty());
+    assert_eq!(request(addr, "GET", "/computed", &[]).await.header_values("etag").len(), 1);
 }
 
 #[tokio::test]
@@ -334,6 +324,6 @@ async fn a_status_chosen_by_the_handler_beats_status_by_method() {
             axum::routing::post(|| async { (StatusCode::ACCEPTED, StatusByMethod, "queued") }),
         )
         .layer(Strata::app());
-    let r = get_raw(serve(app).await, "POST", "/accepted", &["content-length: 0"]).await;
+    let r = request(serve(app).await, "POST", "/accepted", &["content-length: 0"]).await;
     assert_eq!(status_of(&r), 202);
 }

@@ -3,25 +3,15 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
-use std::{collections::HashSet, net::SocketAddr};
+use std::collections::HashSet;
 
 use axum::{Router, routing::get};
 use axum_strata::{
     Strata,
     pagination::{CursorPagination, CursorParams, OffsetPagination, OffsetParams, Pagination},
 };
-use integration_tests::{RawResponse, raw, serve};
+use integration_tests::{RawResponse, raw, request, serve};
 use serde_json::{Value, json};
-
-async fn get_(addr: SocketAddr, path: &str, headers: &[&str]) -> RawResponse {
-    let mut request = format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    raw(addr, &request).await
-}
 
 fn header<'a>(r: &'a RawResponse, name: &str) -> &'a str {
     r.header_values(name).first().copied().unwrap_or_else(|| panic!("no {name} in {}", r.head))
@@ -50,7 +40,7 @@ fn field_errors(r: &RawResponse) -> Vec<(String, String)> {
 #[tokio::test]
 async fn classic_pages_have_totals_links_and_an_empty_page_past_the_end() {
     let addr = serve(showcase::app()).await;
-    let r = get_(addr, "/seeds/pagination/classic/people?page_size=20&current_page=3", &[]).await;
+    let r = request(addr, "GET", "/seeds/pagination/classic/people?page_size=20&current_page=3", &[]).await;
     assert_eq!(r.status(), 200);
     let body = r.json();
     assert_eq!(
@@ -70,18 +60,21 @@ async fn classic_pages_have_totals_links_and_an_empty_page_past_the_end() {
          </seeds/pagination/classic/people?page_size=20&current_page=2>; rel=\"prev\", \
          </seeds/pagination/classic/people?page_size=20&current_page=3>; rel=\"last\""
     );
-    let past = get_(addr, "/seeds/pagination/classic/people?page_size=20&current_page=7", &[]).await;
+    let past =
+        request(addr, "GET", "/seeds/pagination/classic/people?page_size=20&current_page=7", &[]).await;
     assert_eq!(past.status(), 200);
     assert_eq!(past.json()["items"], json!([]));
     assert_eq!(past.json()["total_pages"], 3);
-    let default = get_(addr, "/seeds/pagination/classic/people", &[]).await;
+    let default = request(addr, "GET", "/seeds/pagination/classic/people", &[]).await;
     assert_eq!((default.json()["page_size"].as_u64(), ids(&default.json()).len()), (Some(10), 10));
 }
 
 #[tokio::test]
 async fn offset_pages_keep_other_query_parameters_in_their_links() {
     let addr = serve(showcase::app()).await;
-    let r = get_(addr, "/seeds/pagination/offset/people?sort=name&limit=10&offset=39&tag=a%26b", &[]).await;
+    let r =
+        request(addr, "GET", "/seeds/pagination/offset/people?sort=name&limit=10&offset=39&tag=a%26b", &[])
+            .await;
     let body = r.json();
     assert_eq!(ids(&body), (40..=49).map(|i| format!("person-{i}")).collect::<Vec<_>>());
     assert_eq!(
@@ -108,7 +101,7 @@ async fn cursor_pages_advance_through_every_person_once() {
     let mut next = Some("/seeds/pagination/cursor/people?results_per_page=7".to_owned());
     let (mut seen, mut pages) = (Vec::new(), 0);
     while let Some(path) = next {
-        let r = get_(addr, &path, &[]).await;
+        let r = request(addr, "GET", &path, &[]).await;
         assert_eq!(r.status(), 200, "{path}");
         let body = r.json();
         seen.extend(ids(&body));
@@ -136,13 +129,13 @@ async fn bad_parameters_name_their_field_and_rule() {
         ),
         ("current_page=1&current_page=2", vec![("current_page", "must be given once")]),
     ] {
-        let r = get_(addr, &format!("/seeds/pagination/classic/people?{query}"), &[]).await;
+        let r = request(addr, "GET", &format!("/seeds/pagination/classic/people?{query}"), &[]).await;
         let expected: Vec<(String, String)> =
             expected.into_iter().map(|(f, m)| (f.to_owned(), m.to_owned())).collect();
         assert_eq!(field_errors(&r), expected, "{query}");
     }
     // `-0` is refused for its sign, and the message says so.
-    let r = get_(addr, "/seeds/pagination/offset/people?limit=5&offset=-0", &[]).await;
+    let r = request(addr, "GET", "/seeds/pagination/offset/people?limit=5&offset=-0", &[]).await;
     assert_eq!(r.status(), 400);
     assert_eq!(field_errors(&r), [("offset".to_owned(), "must be written without a minus sign".to_owned())]);
 }
@@ -150,20 +143,30 @@ async fn bad_parameters_name_their_field_and_rule() {
 #[tokio::test]
 async fn forged_truncated_and_foreign_cursors_are_refused() {
     let addr = serve(showcase::app()).await;
-    let first = get_(addr, "/seeds/pagination/cursor/people?results_per_page=5", &[]).await;
+    let first = request(addr, "GET", "/seeds/pagination/cursor/people?results_per_page=5", &[]).await;
     let cursor = first.json()["cursor"].as_str().unwrap().to_owned();
     let (payload, tag) = cursor.split_once('.').unwrap();
     // A client that guesses the format and points the cursor elsewhere: `"person-40"`.
     let forged = format!("{}.{tag}", "InBlcnNvbi00MCI");
     for bad in [forged, cursor[..cursor.len() - 3].to_owned(), payload.to_owned(), "%%%".to_owned()] {
-        let r = get_(addr, &format!("/seeds/pagination/cursor/people?results_per_page=5&cursor={bad}"), &[])
-            .await;
+        let r = request(
+            addr,
+            "GET",
+            &format!("/seeds/pagination/cursor/people?results_per_page=5&cursor={bad}"),
+            &[],
+        )
+        .await;
         let errors = field_errors(&r);
         assert_eq!(errors.len(), 1, "{bad}");
         assert_eq!(errors[0].0, "cursor", "{bad}");
     }
-    let good =
-        get_(addr, &format!("/seeds/pagination/cursor/people?results_per_page=5&cursor={cursor}"), &[]).await;
+    let good = request(
+        addr,
+        "GET",
+        &format!("/seeds/pagination/cursor/people?results_per_page=5&cursor={cursor}"),
+        &[],
+    )
+    .await;
     assert_eq!(ids(&good.json())[0], "person-06");
 }
 
@@ -188,23 +191,23 @@ fn numbers() -> Router {
 #[tokio::test]
 async fn a_cursor_of_another_route_is_refused_and_levels_merge() {
     let addr = serve(numbers()).await;
-    let a = get_(addr, "/a?results_per_page=3", &[]).await;
+    let a = request(addr, "GET", "/a?results_per_page=3", &[]).await;
     let cursor = a.json()["cursor"].as_str().unwrap().to_owned();
     assert_eq!(
-        get_(addr, &format!("/a?results_per_page=3&cursor={cursor}"), &[]).await.json()["items"],
+        request(addr, "GET", &format!("/a?results_per_page=3&cursor={cursor}"), &[]).await.json()["items"],
         json!([3, 4, 5])
     );
-    let foreign = get_(addr, &format!("/b?results_per_page=3&cursor={cursor}"), &[]).await;
+    let foreign = request(addr, "GET", &format!("/b?results_per_page=3&cursor={cursor}"), &[]).await;
     assert_eq!(field_errors(&foreign)[0].0, "cursor");
 
     // No level sets a default size here: it is required.
     assert_eq!(
-        field_errors(&get_(addr, "/plain", &[]).await),
+        field_errors(&request(addr, "GET", "/plain", &[]).await),
         [("limit".to_owned(), "is required".to_owned())]
     );
     // The route's own largest size applies, and the router's key is kept.
     assert_eq!(
-        field_errors(&get_(addr, "/small?limit=3", &[]).await),
+        field_errors(&request(addr, "GET", "/small?limit=3", &[]).await),
         [("limit".to_owned(), "must be at most 2".to_owned())]
     );
 }
@@ -212,7 +215,8 @@ async fn a_cursor_of_another_route_is_refused_and_levels_merge() {
 #[tokio::test]
 async fn pages_are_negotiated_as_messagepack() {
     let addr = serve(showcase::app()).await;
-    let r = get_(addr, "/seeds/pagination/offset/people?limit=2", &["accept: application/msgpack"]).await;
+    let r = request(addr, "GET", "/seeds/pagination/offset/people?limit=2", &["accept: application/msgpack"])
+        .await;
     assert_eq!(header(&r, "content-type"), "application/msgpack");
     assert!(r.header_values("vary").iter().any(|v| v.eq_ignore_ascii_case("accept")));
     let page: OffsetPagination<showcase::routes::pagination::Person> =

@@ -2,8 +2,6 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
-use std::net::SocketAddr;
-
 use axum::{Router, http::StatusCode, routing::get};
 use axum_strata::{
     Strata,
@@ -12,18 +10,8 @@ use axum_strata::{
     negotiation::{Format, Negotiated},
     redirect::Redirect,
 };
-use integration_tests::{RawResponse, raw, serve};
+use integration_tests::{RawResponse, raw, request, serve};
 use serde::Serialize;
-
-async fn get_raw(addr: SocketAddr, path: &str, headers: &[&str]) -> RawResponse {
-    let mut request = format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    raw(addr, &request).await
-}
 
 fn status(r: &RawResponse) -> u16 {
     r.head[9..12].parse().unwrap()
@@ -73,17 +61,17 @@ async fn negotiation_cases_of_the_design() {
     ] {
         let headers: Vec<String> = accept.iter().map(|a| format!("accept: {a}")).collect();
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let r = get_raw(addr, "/health", &headers).await;
+        let r = request(addr, "GET", "/health", &headers).await;
         assert_eq!(ct(&r).as_deref(), expected, "accept: {accept:?}");
         assert_eq!(r.header_values("vary"), ["accept"], "accept: {accept:?}");
     }
     // Several Accept lines are one list.
-    let r = get_raw(addr, "/health", &["accept: image/png", "accept: application/x-msgpack"]).await;
+    let r = request(addr, "GET", "/health", &["accept: image/png", "accept: application/x-msgpack"]).await;
     assert_eq!(ct(&r).as_deref(), Some("application/x-msgpack"));
     assert_eq!(r.body, b"\x81\xa5hello\xa5world");
 
     // Nothing acceptable: 406 listing what is offered.
-    let r = get_raw(addr, "/health", &["accept: image/png"]).await;
+    let r = request(addr, "GET", "/health", &["accept: image/png"]).await;
     assert_eq!(status(&r), 406);
     assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
     let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
@@ -91,7 +79,7 @@ async fn negotiation_cases_of_the_design() {
     assert!(detail.contains("application/json") && detail.contains("application/x-msgpack"), "{detail}");
 
     // The closest level negotiates, with its fallback.
-    let r = get_raw(addr, "/fallback", &["accept: application/json"]).await;
+    let r = request(addr, "GET", "/fallback", &["accept: application/json"]).await;
     assert_eq!(status(&r), 200);
     assert_eq!(r.header_values("content-type"), ["application/json"]);
 }
@@ -118,7 +106,7 @@ fn cookies() -> Router {
 #[tokio::test]
 async fn cookies_layer_per_name_path_and_domain_and_delete_properly() {
     let addr = serve(cookies()).await;
-    let r = get_raw(addr, "/c", &[]).await;
+    let r = request(addr, "GET", "/c", &[]).await;
     let mut lines = r.header_values("set-cookie");
     lines.sort_unstable();
     assert_eq!(
@@ -130,7 +118,7 @@ async fn cookies_layer_per_name_path_and_domain_and_delete_properly() {
             "theme=route; Path=/"
         ]
     );
-    let r = get_raw(addr, "/delete", &[]).await;
+    let r = request(addr, "GET", "/delete", &[]).await;
     let lines = r.header_values("set-cookie");
     assert!(lines.contains(&"theme=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"), "{lines:?}");
     assert!(
@@ -146,11 +134,11 @@ async fn redirects_and_refusals_on_the_wire() {
         .route("/evil", get(|| async { Redirect::found("/a\r\nSet-Cookie: stolen=1") }))
         .route("/bad-status", get(|| async { Redirect::with_status("/a", StatusCode::OK) }));
     let addr = serve(app).await;
-    let r = get_raw(addr, "/go", &[]).await;
+    let r = request(addr, "GET", "/go", &[]).await;
     assert!(r.head.starts_with("HTTP/1.1 303 See Other"));
     assert_eq!(r.header_values("location"), ["/done?x=1"]);
     for path in ["/evil", "/bad-status"] {
-        let r = get_raw(addr, path, &[]).await;
+        let r = request(addr, "GET", path, &[]).await;
         assert_eq!(status(&r), 500, "{path}");
         assert!(r.header_values("set-cookie").is_empty());
         assert!(r.header_values("location").is_empty());
@@ -169,12 +157,12 @@ async fn vary_adds_up_and_unnegotiated_values_are_json_of_known_length_with_the_
         .route("/plain", get(|| async { Negotiated(Health { hello: "world" }) }))
         .layer(Strata::app().header("vary", "Accept-Encoding").header("set-cookie", "seen=1; Path=/"));
     let addr = serve(app).await;
-    let r = get_raw(addr, "/n", &["accept: application/json"]).await;
+    let r = request(addr, "GET", "/n", &["accept: application/json"]).await;
     assert_eq!(r.header_values("vary"), ["accept, accept-encoding"]);
     assert_eq!(r.header_values("set-cookie"), ["seen=1; Path=/"]);
 
     // No level negotiates /plain: the app sends JSON whatever the Accept, with its length.
-    let r = get_raw(addr, "/plain", &["accept: image/png"]).await;
+    let r = request(addr, "GET", "/plain", &["accept: image/png"]).await;
     assert_eq!(status(&r), 200);
     assert_eq!(r.header_values("content-type"), ["application/json"]);
     assert_eq!(r.header_values("content-length"), ["17"]);
