@@ -34,6 +34,10 @@
 //! # }
 //! ```
 
+/// The template engine built in: the `minijinja` crate, re-exported so that its types
+/// (`Environment`, `HtmlEscape`, …) need no dependency of one's own.
+pub use minijinja;
+
 use std::{
     fmt,
     future::Future,

@@ -77,7 +77,7 @@ async fn serves_the_index_on_the_address_given_by_flag() {
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.contains("content-type: text/html; charset=utf-8\r\n"), "{response}");
     assert!(response.contains("<h1>Strata showcase</h1>"));
-    assert!(response.contains("<code>/seeds/crud</code>"));
+    assert!(response.contains("<code>&#x2f;seeds&#x2f;crud</code>"));
     assert!(get(&addr, "/no-such-page").await.starts_with("HTTP/1.1 404 Not Found\r\n"));
     child.kill().await.unwrap();
 }
