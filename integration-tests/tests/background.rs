@@ -299,3 +299,55 @@ mod bodies_hyper_never_polls_to_the_end {
         assert_eq!((stats.done, stats.failed), (4, 0), "{stats:?}");
     }
 }
+
+/// A task that holds its own set's handle, in an app with no background layer, whose response
+/// to `HEAD` is dropped unread: the set cannot keep itself alive, so the task still runs.
+mod self_holding {
+    use std::time::Duration;
+
+    use axum::{Router, middleware::map_response, response::Response, routing::get};
+    use axum_strata::{
+        background::{BackgroundTask, PendingTasks},
+        content::Content,
+    };
+    use integration_tests::{request, serve};
+    use tokio::sync::mpsc;
+
+    #[tokio::test]
+    async fn a_task_holding_its_own_handle_runs_without_a_layer() {
+        let (sent, mut received) = mpsc::unbounded_channel::<&'static str>();
+        let first = sent.clone();
+        let app = Router::new()
+            .route(
+                "/",
+                get(move || {
+                    let first = first.clone();
+                    async move {
+                        Content::new("hello").background(BackgroundTask::new("first", async move {
+                            let _ = first.send("first");
+                        }))
+                    }
+                }),
+            )
+            .layer(map_response(move |response: Response| {
+                let sent = sent.clone();
+                async move {
+                    if let Some(handle) = response.extensions().get::<PendingTasks>().cloned() {
+                        let own = handle.clone();
+                        handle.push(BackgroundTask::new("holds its own handle", async move {
+                            let _own = own;
+                            let _ = sent.send("second");
+                        }));
+                    }
+                    response
+                }
+            }));
+        let addr = serve(app).await;
+        let response = request(addr, "HEAD", "/", &[]).await;
+        assert_eq!(response.status(), 200);
+        for expected in ["first", "second"] {
+            let got = tokio::time::timeout(Duration::from_secs(10), received.recv()).await;
+            assert_eq!(got.ok().flatten(), Some(expected));
+        }
+    }
+}

@@ -104,10 +104,10 @@ impl<B> BackgroundLayer<B> {
     #[must_use = "the tasks start only once the entry is handed back to `leave`"]
     pub fn enter<ReqBody>(&self, req: &mut Request<ReqBody>) -> Entry {
         let (pending, owner) = match req.extensions().get::<PendingTasks>() {
-            Some(p) => (p.clone(), false),
+            Some(p) => (p.share(), false),
             None => {
                 let p = PendingTasks::default();
-                req.extensions_mut().insert(p.clone());
+                req.extensions_mut().insert(p.share());
                 (p, true)
             }
         };
@@ -122,7 +122,7 @@ impl<B> BackgroundLayer<B> {
         B: Body + Default,
     {
         let settings = &*self.settings;
-        let carried = response.extensions().get::<PendingTasks>().cloned();
+        let carried = response.extensions().get::<PendingTasks>().map(PendingTasks::share);
         // Nothing to do for the usual response: no task anywhere.
         if carried.is_none() && settings.tasks.is_none() && entry.pending.is_empty() {
             return response;
@@ -131,8 +131,7 @@ impl<B> BackgroundLayer<B> {
         // added to the request's set; then this level's own.
         let target = match carried {
             Some(t) => {
-                let request_tasks = std::mem::take(&mut entry.pending.lock().tasks);
-                t.append(request_tasks);
+                t.append(entry.pending.take_tasks());
                 t
             }
             None => entry.pending,
@@ -145,7 +144,7 @@ impl<B> BackgroundLayer<B> {
         }
         if entry.owner {
             if entry.head {
-                target.lock().head = true;
+                target.set_head();
             }
             if !target.is_empty() {
                 if !target.is_wrapped() {
@@ -153,10 +152,10 @@ impl<B> BackgroundLayer<B> {
                     *response.body_mut() = (self.wrap)(target.wrap(body));
                 }
                 if response.extensions().get::<PendingTasks>().is_none() {
-                    response.extensions_mut().insert(target.clone());
+                    response.extensions_mut().insert(target.share());
                 }
                 // The wrapper alive now is the final one.
-                target.lock().sealed = true;
+                target.seal();
             }
         }
         response
