@@ -98,6 +98,20 @@ impl From<StoreError> for Problem {
     }
 }
 
+/// Applies the migrations `pool`'s database lacks.
+///
+/// sqlx's migration lock does nothing on SQLite, so two processes starting on one new file
+/// could both apply a migration. SQLite's own lock serializes them: the whole run is one
+/// exclusive transaction (each migration a savepoint in it), and a second process waits for
+/// it (the busy timeout), then finds the migrations applied.
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN EXCLUSIVE").await?;
+    Migrator::new(Embedded).await?.run_direct(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The items, in a SQLite file created (and migrated) on first use.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -114,6 +128,8 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // Long enough for another process to finish migrating the same new file.
+            .busy_timeout(std::time::Duration::from_secs(30))
             .foreign_keys(true);
         Self { options, pool_options: SqlitePoolOptions::new, pool: Arc::new(OnceCell::new()) }
     }
@@ -137,7 +153,7 @@ impl Store {
         self.pool
             .get_or_try_init(|| async {
                 let pool = (self.pool_options)().connect_with(self.options.clone()).await?;
-                Migrator::new(Embedded).await?.run(&pool).await?;
+                migrate(&pool).await?;
                 Ok::<_, StoreError>(pool)
             })
             .await
