@@ -271,8 +271,7 @@ pub fn tag<B: Body>(mut response: Response<B>, limit: u64) -> Tagging<B> {
         return Tagging::Ready(response);
     }
     let (parts, body) = response.into_parts();
-    let hold = hold_tasks(&parts);
-    Tagging::Buffering(Buffering { parts: Some(parts), body, first: None, rest: None, _hold: hold })
+    Tagging::Buffering(Buffering { _hold: hold_tasks(&parts), parts: Some(parts), body, first: None, rest: None })
 }
 
 pin_project! {
