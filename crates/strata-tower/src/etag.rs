@@ -146,6 +146,10 @@ const BODY_FAILED: &str = "{\"type\":\"about:blank\",\"title\":\"Internal Server
 
 /// Whether the layer should buffer the body to hash it; when it will not for a successful
 /// response that has no tag yet, the `ETag` name is claimed (see the module docs).
+#[cfg_attr(
+    not(feature = "response-headers"),
+    allow(clippy::needless_pass_by_ref_mut, reason = "claims need it")
+)]
 fn wants_etag<B: Body>(response: &mut Response<B>, limit: u64) -> bool {
     let status = response.status();
     if !status.is_success() || status == StatusCode::NO_CONTENT || status == StatusCode::PARTIAL_CONTENT {
@@ -271,7 +275,13 @@ pub fn tag<B: Body>(mut response: Response<B>, limit: u64) -> Tagging<B> {
         return Tagging::Ready(response);
     }
     let (parts, body) = response.into_parts();
-    Tagging::Buffering(Buffering { _hold: hold_tasks(&parts), parts: Some(parts), body, first: None, rest: None })
+    Tagging::Buffering(Buffering {
+        _hold: hold_tasks(&parts),
+        parts: Some(parts),
+        body,
+        first: None,
+        rest: None,
+    })
 }
 
 pin_project! {
