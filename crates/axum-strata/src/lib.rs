@@ -2,7 +2,7 @@
 //!
 //! Strata adds layers, response types and extractors to the `Router`s and handlers you already
 //! have; it has no server of its own, so `axum::serve` stays. Responses carry intent, layers
-//! resolve it, and the layer closest to the handler wins (the repository's `DESIGN.md`).
+//! resolve it, and the layer closest to the handler wins (the repository's `ARCHITECTURE.md`).
 //!
 //! | what | where |
 //! |---|---|

@@ -1,7 +1,7 @@
 //! Tower layers for Strata that need nothing from axum, usable from hyper, tonic or any tower
 //! stack.
 //!
-//! This crate holds the response pipeline of Strata (the repository's `DESIGN.md`): each layer
+//! This crate holds the response pipeline of Strata (the repository's `ARCHITECTURE.md`): each layer
 //! resolves one kind of intent a response carries, with the request in hand, and the layer
 //! closest to the handler wins. Stack them at the app, at nested routers and at single routes.
 //!
