@@ -30,18 +30,20 @@ source.onmessage = (e) => window.seen.push(e.lastEventId + ":" + e.data);
 fn resume_routes(seen_ids: Arc<Mutex<Vec<Option<String>>>>) -> Router {
     Router::new().route("/test/page", get(|| async { Html(TEST_PAGE) })).route(
         "/test/resume",
-        get(move |RequestLastEventId(last): RequestLastEventId| {
-            seen_ids.lock().unwrap().push(last.clone());
+        get(move |last: RequestLastEventId| {
+            seen_ids.lock().unwrap().push(last.0.clone());
             async move {
-                let events: Vec<Message> = match last.and_then(|l| l.parse::<u64>().ok()) {
-                    None => ["one", "two", "three"]
+                let events: Vec<Message> = match (last.0.as_deref(), last.next_id()) {
+                    (Some(seen), Some(next)) => {
+                        vec![Message::new().id(next.to_string()).data(format!("after {seen}"))]
+                    }
+                    _ => ["one", "two", "three"]
                         .iter()
                         .enumerate()
                         .map(|(i, d)| {
                             Message::new().id((i + 1).to_string()).data(*d).retry(Duration::from_millis(100))
                         })
                         .collect(),
-                    Some(n) => vec![Message::new().id((n + 1).to_string()).data(format!("after {n}"))],
                 };
                 ServerSentEvent::new(futures_util::stream::iter(events))
             }

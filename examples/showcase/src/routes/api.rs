@@ -207,21 +207,25 @@ async fn stream_data() -> impl IntoResponse {
 }
 
 /// `GET /events`: an update every second with the time and a counter, as JSON data, each with
-/// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends.
-async fn events(RequestLastEventId(last): RequestLastEventId) -> impl IntoResponse {
-    let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |id| id + 1);
+/// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends. An id that
+/// is not a number, or `u64::MAX` (nothing comes after it), starts over at 0; the stream ends
+/// after id `u64::MAX`.
+async fn events(last: RequestLastEventId) -> impl IntoResponse {
+    let start = last.next_id().unwrap_or(0);
     ServerSentEvent::new(async_stream::stream! {
-        let mut counter = start;
-        loop {
+        let mut counter = Some(start);
+        while let Some(n) = counter {
             let timestamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
             yield Message::new()
-                .json(&json!({"timestamp": timestamp, "counter": counter}))
+                .json(&json!({"timestamp": timestamp, "counter": n}))
                 .event("update")
-                .id(counter.to_string());
-            counter += 1;
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                .id(n.to_string());
+            counter = n.checked_add(1);
+            if counter.is_some() {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
         }
     })
 }
