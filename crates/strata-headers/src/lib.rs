@@ -16,6 +16,7 @@
 //! | `Link` | [`Link`], [`LinkValue`] | 8288 |
 //! | `Vary` | [`Vary`], [`vary::append`] | 9110 §12.5.5 |
 //! | `Last-Event-ID` | [`LastEventId`] | HTML, server-sent events |
+//! | `Host` | [`Host`] | 9112 §3.2, 3986 §3.2.2 |
 //! | `Range` | [`Range`], [`RangeSpec`], [`ByteRange`] | 9110 §14.2 |
 //! | `If-Range` | [`IfRange`] | 9110 §13.1.5 |
 //! | `Content-Range` | [`ByteRange::content_range`] (the `headers` crate's [`headers::ContentRange`]) | 9110 §14.4 |
@@ -63,6 +64,7 @@ pub mod cache_control;
 pub mod content_disposition;
 mod error;
 pub mod etag;
+pub mod host;
 pub mod if_range;
 pub mod last_event_id;
 pub mod link;
@@ -78,6 +80,7 @@ pub use self::{
     content_disposition::{ContentDisposition, DispositionType},
     error::Error,
     etag::{ETag, EntityTagList, IfMatch, IfNoneMatch},
+    host::Host,
     if_range::IfRange,
     last_event_id::LastEventId,
     link::{Link, LinkValue},
