@@ -17,6 +17,7 @@
 //! | `Vary` | [`Vary`], [`vary::append`] | 9110 §12.5.5 |
 //! | `Last-Event-ID` | [`LastEventId`] | HTML, server-sent events |
 //! | `Host` | [`Host`] | 9112 §3.2, 3986 §3.2.2 |
+//! | `Forwarded` | [`Forwarded`], [`ForwardedElement`] | 7239 |
 //! | `Range` | [`Range`], [`RangeSpec`], [`ByteRange`] | 9110 §14.2 |
 //! | `If-Range` | [`IfRange`] | 9110 §13.1.5 |
 //! | `Content-Range` | [`ByteRange::content_range`] (the `headers` crate's [`headers::ContentRange`]) | 9110 §14.4 |
@@ -64,6 +65,7 @@ pub mod cache_control;
 pub mod content_disposition;
 mod error;
 pub mod etag;
+pub mod forwarded;
 pub mod host;
 pub mod if_range;
 pub mod last_event_id;
@@ -80,6 +82,7 @@ pub use self::{
     content_disposition::{ContentDisposition, DispositionType},
     error::Error,
     etag::{ETag, EntityTagList, IfMatch, IfNoneMatch},
+    forwarded::{Forwarded, ForwardedElement},
     host::Host,
     if_range::IfRange,
     last_event_id::LastEventId,

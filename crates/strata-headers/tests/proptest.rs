@@ -8,8 +8,8 @@ use std::time::Duration;
 use headers::{Header, HeaderName, HeaderValue};
 use proptest::{collection::vec, option, prelude::*};
 use strata_headers::{
-    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, Host, IfMatch, IfNoneMatch, IfRange,
-    LastEventId, Link, LinkValue, MaxStale, MediaRange, QValue, Range, RangeSpec, Vary,
+    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, Forwarded, Host, IfMatch, IfNoneMatch,
+    IfRange, LastEventId, Link, LinkValue, MaxStale, MediaRange, QValue, Range, RangeSpec, Vary,
 };
 
 fn encode<H: Header>(h: &H) -> Vec<HeaderValue> {
@@ -57,6 +57,7 @@ fn every_header_is_stable(values: &[HeaderValue]) -> Result<(), TestCaseError> {
     stable::<Range>(values)?;
     stable::<IfRange>(values)?;
     stable::<Host>(values)?;
+    stable::<Forwarded>(values)?;
     stable::<LastEventId>(values)
 }
 
