@@ -93,3 +93,85 @@ async fn last_event_ids_at_the_end_of_u64_neither_panic_nor_overflow() {
     let (_, body) = first_event(addr, "41").await;
     assert!(body.contains("id: 42\n"), "{body}");
 }
+
+#[tokio::test]
+async fn http_1_1_without_exactly_one_valid_host_is_a_400_problem_in_both_examples() {
+    let showcase = serve(showcase::app()).await;
+    let db = std::env::temp_dir().join(format!("strata-bad-input-{}.sqlite3", std::process::id()));
+    let crud = serve(crud::app(crud::Store::new(&db))).await;
+    for (addr, path) in [(showcase, "/seeds/json/resources"), (crud, "/items")] {
+        for (hosts, detail) in [
+            ("", "an HTTP/1.1 request must have a Host header"),
+            ("host: a.example\r\nhost: b.example\r\n", "the request has more than one Host header"),
+            ("host: user@a.example\r\n", "the Host header is not a host and an optional port"),
+            ("host: a.example:99999\r\n", "the Host header is not a host and an optional port"),
+        ] {
+            let r = raw(addr, &format!("GET {path} HTTP/1.1\r\n{hosts}connection: close\r\n\r\n")).await;
+            let problem = assert_problem(&r, 400);
+            assert_eq!(problem["detail"], detail, "{path} {hosts:?}");
+        }
+        let r =
+            raw(addr, &format!("GET {path} HTTP/1.1\r\nhost: a.example\r\nconnection: close\r\n\r\n")).await;
+        assert_eq!(r.status(), 200, "{path}: {}", r.head);
+        // HTTP/1.0 needs no Host.
+        let r = raw(addr, &format!("GET {path} HTTP/1.0\r\n\r\n")).await;
+        assert_eq!(r.status(), 200, "{path}: {}", r.head);
+    }
+    // …but a page that shows the URL cannot know it then.
+    let r = raw(showcase, "GET /seeds/api/info HTTP/1.0\r\n\r\n").await;
+    assert_eq!(assert_problem(&r, 400)["detail"], "the request names no host");
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test]
+async fn the_info_url_takes_the_authority_of_an_absolute_target_over_host() {
+    let addr = serve(showcase::app()).await;
+    let r = raw(
+        addr,
+        "GET http://a.example/seeds/api/info?x=1 HTTP/1.1\r\nhost: b.example\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.head);
+    assert_eq!(r.json()["url"], "http://a.example/seeds/api/info?x=1");
+    let r =
+        raw(addr, "GET /seeds/api/info HTTP/1.1\r\nhost: b.example:81\r\nconnection: close\r\n\r\n").await;
+    assert_eq!(r.json()["url"], "http://b.example:81/seeds/api/info");
+    // Forwarded headers are not believed by the showcase: it has no proxy of its own.
+    let r = raw(
+        addr,
+        "GET /seeds/api/info HTTP/1.1\r\nhost: b.example\r\nx-forwarded-host: evil.example\r\n\
+         x-forwarded-proto: https\r\nforwarded: host=evil.example\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(r.json()["url"], "http://b.example/seeds/api/info");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413_problems_on_every_branch() {
+    let addr = serve(showcase::app()).await;
+    let big = vec![b'a'; 3 * 1024 * 1024];
+    for (path, content_type) in [
+        ("/seeds/api/data", "application/x-www-form-urlencoded"),
+        ("/seeds/api/data", "application/json"),
+        ("/seeds/api/data", "application/msgpack"),
+        ("/seeds/api/login", "application/json"),
+    ] {
+        let r = post(addr, path, content_type, &big).await;
+        assert_problem(&r, 413);
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_methods_and_bad_path_parameters_are_problems() {
+    let addr = serve(showcase::app()).await;
+    let r = raw(addr, "GET /no/such/thing HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    assert_problem(&r, 404);
+    let r = raw(addr, "DELETE /seeds/api/info HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    assert_problem(&r, 405);
+    let r =
+        raw(addr, "GET /seeds/api/download/%FF%FE HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    assert_problem(&r, 400);
+    let r =
+        raw(addr, "GET /seeds/template/info?name=%FF HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    assert!(r.status() < 500, "{}", r.head);
+}

@@ -35,7 +35,7 @@ impl Drop for TempDb {
 }
 
 async fn start(db: &TempDb) -> SocketAddr {
-    serve(crud::router(crud::Store::new(&db.0))).await
+    serve(crud::app(crud::Store::new(&db.0))).await
 }
 
 async fn req(
@@ -337,7 +337,7 @@ async fn items_survive_a_restart_and_migrations_run_once() {
     let db = TempDb::new("restart");
     {
         let store = crud::Store::new(&db.0);
-        let addr = serve(crud::router(store.clone())).await;
+        let addr = serve(crud::app(store.clone())).await;
         let r = req(addr, "POST", "/items", &[], Some(r#"{"name": "Mouse", "price": 19.5}"#)).await;
         assert_eq!(r.status(), 201);
         store.ready().await.unwrap().close().await;
