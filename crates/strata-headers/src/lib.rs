@@ -6,6 +6,12 @@
 //! input; formatting never emits a value a recipient could misread (no empty `Cache-Control`,
 //! no CR/LF, no unescaped quotes).
 //!
+//! Decoding works on fields as the server received them, whose size the server bounds (hyper:
+//! about 400 KiB for the whole head and 100 fields). Every parser here is linear in its input and
+//! iterative (no recursion); lists a recipient would have to keep are bounded where they could
+//! grow without use ([`forwarded::MAX_ELEMENTS`]; ranges past strata-tower's `MAX_RANGES` are
+//! answered with the whole representation).
+//!
 //! | header | type | RFC |
 //! |---|---|---|
 //! | `Cache-Control` | [`CacheControl`] | 9111 §5.2, 5861, 8246 |
