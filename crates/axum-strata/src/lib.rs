@@ -22,6 +22,7 @@
 //! | files with their metadata, safe user-named paths | [`file::File`] |
 //! | pagination: classic, offset and cursor containers, parameters with limits, `Link` headers | [`pagination`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
+//! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
 //!
@@ -42,6 +43,7 @@
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
 //! | `file` | no | [`file`](mod@file) |
+//! | `host` | no | [`host`]: `RequireHostLayer`, `RequestUrl`, `TrustForwarded` |
 //! | `pagination` | no | [`pagination`]: containers, paginators, parameter extractors, `Link` headers, signed cursors; also `negotiation` |
 //! | `full` | no | every feature above |
 //!
@@ -105,7 +107,15 @@ pub mod content;
 pub mod cookies;
 #[cfg(feature = "file")]
 pub mod file;
-#[cfg(any(feature = "background", feature = "msgpack", feature = "pagination", feature = "precondition"))]
+#[cfg(feature = "host")]
+pub mod host;
+#[cfg(any(
+    feature = "background",
+    feature = "host",
+    feature = "msgpack",
+    feature = "pagination",
+    feature = "precondition"
+))]
 mod macros;
 mod media_type;
 #[cfg(feature = "msgpack")]

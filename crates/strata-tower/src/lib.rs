@@ -14,6 +14,7 @@
 //! | [`DefaultStatusLayer`](default_status::DefaultStatusLayer) | [`default_status`] | 201 for `POST`, 204 for `DELETE` when no status was chosen |
 //! | [`AfterRequestLayer`](after_request::AfterRequestLayer) | [`after_request`] | the closest after-request hook (or all, chained) |
 //! | [`BackgroundLayer`](background::BackgroundLayer) | [`background`] | tasks started once the body has been handed over, tracked by a [`Runner`](background::Runner) |
+//! | [`RequireHostLayer`](require_host::RequireHostLayer) | [`require_host`] | 400 for an HTTP/1.x request whose `Host` is missing, repeated or invalid (RFC 9112 §3.2) |
 //!
 //! Each layer's step is also public on its own, for a service of one's own that does several
 //! steps in one future, as `axum-strata`'s `Strata` levels do; the layers call the same
@@ -48,6 +49,7 @@
 //! | `default-status` | no | [`default_status`] |
 //! | `after-request` | no | [`after_request`] |
 //! | `background` | no | [`background`] |
+//! | `require-host` | no | [`require_host`] |
 //! | `full` | no | all of the above |
 //!
 //! # Example
@@ -76,5 +78,7 @@ pub mod default_status;
 pub mod etag;
 #[cfg(feature = "range")]
 pub mod range;
+#[cfg(feature = "require-host")]
+pub mod require_host;
 #[cfg(feature = "response-headers")]
 pub mod response_headers;

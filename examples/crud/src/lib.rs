@@ -18,10 +18,19 @@ pub mod store;
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use axum::Router;
+use axum_strata::host::RequireHostLayer;
+
 pub use self::{
     api::router,
     store::{Item, Store},
 };
+
+/// The items API as the binary serves it: [`router`], with HTTP/1.1 requests that lack exactly
+/// one valid `Host` answered 400 (RFC 9112 §3.2).
+pub fn app(store: Store) -> Router {
+    router(store).layer(RequireHostLayer::new())
+}
 
 /// Where the server listens unless told otherwise: the tutorial's curl commands use it.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";

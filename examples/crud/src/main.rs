@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
         }
         tracing::info!("shutting down");
     };
-    if let Err(e) = axum::serve(listener, crud::router(store)).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, crud::app(store)).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }

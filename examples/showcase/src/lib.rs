@@ -9,8 +9,8 @@
 
 use std::time::Instant;
 
-use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
-use axum_strata::background::Runner;
+use axum::{Router, extract::Request, http::StatusCode, middleware::Next, response::Response, routing::get};
+use axum_strata::{background::Runner, host::RequireHostLayer, problem::Problem};
 
 pub mod index;
 pub mod routes;
@@ -44,7 +44,9 @@ impl Services {
     }
 }
 
-/// The whole showcase as one router, using `services`.
+/// The whole showcase as one router, using `services`. HTTP/1.1 requests without exactly one
+/// valid `Host` are answered 400 (RFC 9112 §3.2), and unknown paths and methods get problem
+/// responses, like every other error of the showcase.
 pub fn app_with(services: &Services) -> Router {
     let mut app = Router::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
@@ -54,7 +56,12 @@ pub fn app_with(services: &Services) -> Router {
             None => {}
         }
     }
-    app.layer(axum::middleware::from_fn(log_request))
+    app.fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
+        })
+        .layer(axum::middleware::from_fn(log_request))
+        .layer(RequireHostLayer::new())
 }
 
 /// Logs each request with its status and duration through `tracing`.

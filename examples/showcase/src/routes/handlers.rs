@@ -78,9 +78,15 @@ async fn delete_resource(pk: Result<Path<i64>, PathRejection>) -> Result<impl In
 }
 
 /// `GET /some-path` and `GET /some-path/{some_id}`: one handler, `some_id` defaulting to 1.
-async fn my_route_handler(some_id: Option<Path<i64>>) -> Json<serde_json::Value> {
-    let some_id = some_id.map_or(1, |Path(id)| id);
-    Json(serde_json::json!({ "some_id": some_id }))
+async fn my_route_handler(
+    some_id: Result<Option<Path<i64>>, PathRejection>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let some_id = some_id
+        .map_err(|r| {
+            Problem::new(r.status()).with_detail(r.body_text()).with_error("some_id", "must be an integer")
+        })?
+        .map_or(1, |Path(id)| id);
+    Ok(Json(serde_json::json!({ "some_id": some_id })))
 }
 
 /// `/seeds/handlers`.
