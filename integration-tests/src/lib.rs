@@ -3,6 +3,11 @@
 
 pub mod cdp;
 
+// The repository README's Rust examples compile and run as doctests, so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 use std::{net::SocketAddr, time::Duration};
 
 use axum::Router;

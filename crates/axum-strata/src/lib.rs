@@ -89,6 +89,7 @@
 //!     Ok(())
 //! }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Typed headers: the `strata-headers` crate.
 pub use strata_headers as headers;
@@ -149,7 +150,7 @@ pub use self::{
     status::StatusByMethod,
 };
 
-// The README's Rust example compiles as a doctest, so it cannot drift from the code.
+// The crate README's Rust examples compile as doctests, so they cannot drift from the code.
 #[cfg(all(doctest, feature = "full"))]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

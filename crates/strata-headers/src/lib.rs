@@ -65,6 +65,7 @@
 //! assert_eq!(response["cache-control"], "max-age=60, public");
 //! assert_eq!(response["etag"], "\"v1\"");
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod accept;
 pub mod cache_control;

@@ -62,6 +62,7 @@
 //! response.headers_mut().typed_insert(CacheControl::max_age(Duration::from_secs(3600)).public());
 //! assert_eq!(response.headers()["cache-control"], "max-age=3600, public");
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The typed headers every layer here uses: the `strata-headers` crate.
 pub use strata_headers as headers;
