@@ -21,6 +21,27 @@ async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body
     raw(addr, &request).await
 }
 
+/// RFC 9110 §13.1.2: `If-None-Match: *` is false when a current representation exists, which a
+/// 2xx answer says whether or not it carries a validator: 304 for `GET` and `HEAD`.
+#[tokio::test]
+async fn if_none_match_any_is_a_304_without_a_validator() {
+    let addr = serve(showcase::app()).await;
+    let plain = send(addr, "GET", "/seeds/json/resources", &[], "").await;
+    assert!(plain.header_values("etag").is_empty() && plain.header_values("last-modified").is_empty());
+    for method in ["GET", "HEAD"] {
+        let r = send(addr, method, "/seeds/json/resources", &["if-none-match: *"], "").await;
+        assert_eq!(r.status(), 304, "{method}: {}", r.head);
+        assert!(r.body.is_empty());
+        assert!(r.header_values("content-length").is_empty() && r.header_values("content-type").is_empty());
+    }
+    // Not for an answer that is no current representation.
+    let r = send(addr, "GET", "/seeds/crud/items/999", &["if-none-match: *"], "").await;
+    assert_eq!(r.status(), 404);
+    // Nor for a list of tags, which needs a tag to compare with.
+    let r = send(addr, "GET", "/seeds/json/resources", &["if-none-match: \"v1\""], "").await;
+    assert_eq!(r.status(), 200);
+}
+
 /// Offers the client weights equally go to the one it named most specifically, then to the
 /// server's order (as Litestar, Werkzeug and actix rank).
 #[tokio::test]
