@@ -21,6 +21,27 @@ async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body
     raw(addr, &request).await
 }
 
+/// RFC 9110 §13.2.1: preconditions are ignored when the answer without them would not be a
+/// 2xx, so a change to a missing item is a 404, not a 412.
+#[tokio::test]
+async fn a_change_to_a_missing_item_is_a_404_whatever_if_match_says() {
+    let addr = serve(showcase::app()).await;
+    let current = send(addr, "GET", "/seeds/crud/items/1", &[], "").await;
+    let etag = format!("if-match: {}", current.header_values("etag")[0]);
+    for (method, body) in
+        [("PUT", r#"{"name": "x", "price": 1}"#), ("PATCH", r#"{"price": 2}"#), ("DELETE", "")]
+    {
+        for if_match in ["if-match: *", "if-match: \"nope\"", etag.as_str()] {
+            let r = send(addr, method, "/seeds/crud/items/404", &[if_match], body).await;
+            assert_eq!(r.status(), 404, "{method} {if_match}");
+            assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        }
+        // On an item that exists, a stale tag still fails.
+        let r = send(addr, method, "/seeds/crud/items/1", &["if-match: \"nope\""], body).await;
+        assert_eq!(r.status(), 412, "{method}");
+    }
+}
+
 /// RFC 9110 §13.1.2: `If-None-Match: *` is false when a current representation exists, which a
 /// 2xx answer says whether or not it carries a validator: 304 for `GET` and `HEAD`.
 #[tokio::test]
