@@ -20,7 +20,15 @@
 //!
 //! Cache-Control and a static ETag are headers like any other here:
 //! [`ResponseHeadersLayer::cache_control`] and [`ResponseHeadersLayer::etag`] encode the typed
-//! values once, when the layer is built.
+//! values once, when the layer is built. Three rules keep them from poisoning caches (see
+//! [`cache_safety`](crate::cache_safety)): the cache headers (`Cache-Control`, `Expires`,
+//! `ETag`, `Last-Modified`) go on 2xx and 3xx responses only, unless
+//! [`cache_headers_on_every_status`](ResponseHeadersLayer::cache_headers_on_every_status); a
+//! response to which the layer adds `Cache-Control` or `Set-Cookie`, and which ends up with a
+//! shared-cacheable `Cache-Control` and a cookie, is made `private`, unless
+//! [`public_with_cookies`](ResponseHeadersLayer::public_with_cookies); and a static ETag is sent
+//! weak, unless [`strong_etags`](ResponseHeadersLayer::strong_etags). The other headers go on
+//! every status: they are policy (security headers, `Vary`), which an error needs too.
 //!
 //! ```
 //! use http::{HeaderName, HeaderValue, Request, Response};
@@ -44,12 +52,20 @@
 //!     .cache_control(CacheControl::no_store())
 //!     .outermost();
 //!
-//! let service = app.layer(route.layer(handler));
+//! let service = app.clone().layer(route.layer(handler));
 //! let response = service.oneshot(Request::new(())).await.unwrap();
 //! assert_eq!(response.headers()["x-level"], "route");
 //! assert_eq!(response.headers()["x-version"], "handler");
 //! assert!(response.headers().get("x-trace").is_none()); // claimed, documentation only
 //! assert_eq!(response.headers()["cache-control"], "no-store");
+//!
+//! // An error gets the headers, not the Cache-Control.
+//! let missing = service_fn(|_req: Request<()>| async {
+//!     Ok::<_, std::convert::Infallible>(Response::builder().status(404).body(()).unwrap())
+//! });
+//! let response = app.layer(missing).oneshot(Request::new(())).await.unwrap();
+//! assert_eq!(response.headers()["x-level"], "app");
+//! assert!(response.headers().get("cache-control").is_none());
 //! # }
 //! ```
 
@@ -61,10 +77,12 @@ use std::{
     task::{Context, Poll, ready},
 };
 
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
 use pin_project_lite::pin_project;
 use strata_headers::{CacheControl, ETag, headers::Header};
 use tower::{Layer, Service};
+
+use crate::cache_safety;
 
 /// One header a layer sets or documents.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +91,9 @@ pub struct HeaderSpec {
     values: Vec<HeaderValue>,
     description: Option<Arc<str>>,
     documentation_only: bool,
+    /// For an `ETag`: the tag as configured, which is sent weak unless the layer keeps tags
+    /// strong.
+    etag: Option<ETag>,
 }
 
 impl HeaderSpec {
@@ -82,7 +103,8 @@ impl HeaderSpec {
         &self.name
     }
 
-    /// The values sent, in order (empty for a documentation-only header).
+    /// The values sent, in order (empty for a documentation-only header). A static `ETag` is
+    /// sent weak unless the layer keeps [strong ETags](ResponseHeadersLayer::strong_etags).
     #[must_use]
     pub fn values(&self) -> &[HeaderValue] {
         &self.values
@@ -144,6 +166,9 @@ impl ClaimedHeaders {
 pub struct ResponseHeadersLayer {
     specs: Arc<Vec<HeaderSpec>>,
     outermost: bool,
+    cache_headers_on_every_status: bool,
+    strong_etags: bool,
+    public_with_cookies: bool,
 }
 
 impl fmt::Debug for ResponseHeadersLayer {
@@ -151,8 +176,16 @@ impl fmt::Debug for ResponseHeadersLayer {
         f.debug_struct("ResponseHeadersLayer")
             .field("specs", &self.specs)
             .field("outermost", &self.outermost)
+            .field("cache_headers_on_every_status", &self.cache_headers_on_every_status)
+            .field("strong_etags", &self.strong_etags)
+            .field("public_with_cookies", &self.public_with_cookies)
             .finish()
     }
+}
+
+/// The value sent for a static tag: weak unless the layer keeps tags strong.
+fn sent_etag(etag: &ETag, strong: bool) -> HeaderValue {
+    if strong { etag.header_value().clone() } else { etag.clone().into_weak().header_value().clone() }
 }
 
 impl ResponseHeadersLayer {
@@ -161,7 +194,17 @@ impl ResponseHeadersLayer {
         Self::default()
     }
 
-    fn put(mut self, spec: HeaderSpec) -> Self {
+    fn put(mut self, mut spec: HeaderSpec) -> Self {
+        if spec.name == header::ETAG && !spec.documentation_only {
+            // One valid tag, however it was given, is a static ETag, sent weak or strong.
+            spec.etag = match spec.values.as_slice() {
+                [value] => value.to_str().ok().and_then(|v| ETag::from_header(v).ok()),
+                _ => None,
+            };
+            if let Some(etag) = &spec.etag {
+                spec.values = vec![sent_etag(etag, self.strong_etags)];
+            }
+        }
         let specs = Arc::make_mut(&mut self.specs);
         // One spec per name and level: a later call replaces an earlier one.
         specs.retain(|s| s.name != spec.name);
@@ -171,7 +214,13 @@ impl ResponseHeadersLayer {
 
     /// Sets `name: value` on responses that do not have `name`.
     pub fn header(self, name: HeaderName, value: HeaderValue) -> Self {
-        self.put(HeaderSpec { name, values: vec![value], description: None, documentation_only: false })
+        self.put(HeaderSpec {
+            name,
+            values: vec![value],
+            description: None,
+            documentation_only: false,
+            etag: None,
+        })
     }
 
     /// Like [`header`](Self::header), with a description for documentation.
@@ -186,6 +235,7 @@ impl ResponseHeadersLayer {
             values: vec![value],
             description: Some(description.into()),
             documentation_only: false,
+            etag: None,
         })
     }
 
@@ -197,6 +247,7 @@ impl ResponseHeadersLayer {
             values: values.into_iter().collect(),
             description: None,
             documentation_only: false,
+            etag: None,
         })
     }
 
@@ -219,6 +270,7 @@ impl ResponseHeadersLayer {
             values: Vec::new(),
             description: Some(description.into()),
             documentation_only: true,
+            etag: None,
         })
     }
 
@@ -227,9 +279,45 @@ impl ResponseHeadersLayer {
         self.typed_header(&cache_control)
     }
 
-    /// Sets a static `ETag`.
+    /// Sets a static `ETag`, sent weak (`W/"bar"` for `ETag::strong("bar")`) unless the layer
+    /// keeps [strong ETags](Self::strong_etags): a body may be re-encoded after this layer, and
+    /// a strong tag must not name two encodings (see [`cache_safety`](crate::cache_safety)).
     pub fn etag(self, etag: ETag) -> Self {
         self.header(header::ETAG, etag.header_value().clone())
+    }
+
+    /// Sends this layer's `ETag` as configured, strong tags strong: for apps where nothing
+    /// between this layer and the client changes the content coding (no compression layer
+    /// outside it, no compressing proxy).
+    pub fn strong_etags(mut self) -> Self {
+        self.strong_etags = true;
+        let specs = Arc::make_mut(&mut self.specs);
+        for spec in specs.iter_mut() {
+            if let Some(etag) = &spec.etag {
+                spec.values = vec![sent_etag(etag, true)];
+            }
+        }
+        self
+    }
+
+    /// Sets this layer's `Cache-Control`, `Expires`, `ETag` and `Last-Modified` on responses of
+    /// every status. Without this they go on 2xx and 3xx responses only
+    /// ([`cache_safety::gets_cache_headers`](crate::cache_safety::gets_cache_headers)), so that
+    /// no cache keeps an error as long as the content, or revalidates it as the content.
+    pub const fn cache_headers_on_every_status(mut self) -> Self {
+        self.cache_headers_on_every_status = true;
+        self
+    }
+
+    /// Leaves a `Cache-Control` that lets shared caches store the response alone when the
+    /// response sets a cookie. Without this, a response to which this layer adds
+    /// `Cache-Control` or `Set-Cookie`, and which ends up with both, is made `private`
+    /// ([`cache_safety::keep_cookies_private`](crate::cache_safety::keep_cookies_private)).
+    /// For cookies that are the same for every user, or a cache that never stores
+    /// `Set-Cookie`.
+    pub const fn public_with_cookies(mut self) -> Self {
+        self.public_with_cookies = true;
+        self
     }
 
     /// Marks this layer as the outermost one: after filling in its headers, it removes the
@@ -252,51 +340,67 @@ impl ResponseHeadersLayer {
     }
 
     /// Applies this level's headers to a response; what the service does, usable on its own.
+    /// The cache headers go only on 2xx and 3xx responses unless the layer says
+    /// [otherwise](Self::cache_headers_on_every_status), and a response that ends up with a
+    /// shared-cacheable `Cache-Control` and a cookie, one of them from this layer, is made
+    /// private unless the layer [says otherwise](Self::public_with_cookies).
     pub fn apply<B>(&self, response: &mut Response<B>) {
+        let status = response.status();
         // Moving the map out does not allocate, and lets headers and extensions be borrowed
         // together.
         let mut headers = std::mem::take(response.headers_mut());
-        apply(&self.specs, self.outermost, &mut headers, response.extensions_mut());
+        self.apply_to(status, &mut headers, response.extensions_mut());
         *response.headers_mut() = headers;
     }
-}
 
-fn apply(specs: &[HeaderSpec], outermost: bool, headers: &mut HeaderMap, extensions: &mut http::Extensions) {
-    if !specs.is_empty() {
-        let mut new_claims: Vec<HeaderName> = Vec::new();
-        {
-            let claims = extensions.get::<ClaimedHeaders>();
-            for spec in specs {
-                if claims.is_some_and(|c| c.contains(&spec.name)) {
-                    continue;
-                }
-                if spec.name == header::VARY && !spec.documentation_only {
-                    merge_vary(headers, &spec.values);
-                    continue;
-                }
-                if headers.contains_key(&spec.name) {
-                    continue;
-                }
-                if spec.documentation_only {
-                    new_claims.push(spec.name.clone());
-                } else {
-                    for value in &spec.values {
-                        headers.append(spec.name.clone(), value.clone());
+    fn apply_to(&self, status: StatusCode, headers: &mut HeaderMap, extensions: &mut http::Extensions) {
+        if !self.specs.is_empty() {
+            let cache_headers =
+                self.cache_headers_on_every_status || cache_safety::gets_cache_headers(status);
+            // Whether this layer gave the response a Cache-Control or a cookie.
+            let mut shared = false;
+            let mut new_claims: Vec<HeaderName> = Vec::new();
+            {
+                let claims = extensions.get::<ClaimedHeaders>();
+                for spec in self.specs.iter() {
+                    if claims.is_some_and(|c| c.contains(&spec.name)) {
+                        continue;
+                    }
+                    if !cache_headers && cache_safety::is_cache_header(&spec.name) {
+                        continue;
+                    }
+                    if spec.name == header::VARY && !spec.documentation_only {
+                        merge_vary(headers, &spec.values);
+                        continue;
+                    }
+                    if headers.contains_key(&spec.name) {
+                        continue;
+                    }
+                    if spec.documentation_only {
+                        new_claims.push(spec.name.clone());
+                    } else {
+                        shared |= spec.name == header::CACHE_CONTROL || spec.name == header::SET_COOKIE;
+                        for value in &spec.values {
+                            headers.append(spec.name.clone(), value.clone());
+                        }
                     }
                 }
             }
-        }
-        if !new_claims.is_empty() && !outermost {
-            match extensions.get_mut::<ClaimedHeaders>() {
-                Some(claims) => claims.0.extend(new_claims),
-                None => {
-                    extensions.insert(ClaimedHeaders(new_claims));
+            if !new_claims.is_empty() && !self.outermost {
+                match extensions.get_mut::<ClaimedHeaders>() {
+                    Some(claims) => claims.0.extend(new_claims),
+                    None => {
+                        extensions.insert(ClaimedHeaders(new_claims));
+                    }
                 }
             }
+            if shared && !self.public_with_cookies {
+                cache_safety::keep_cookies_private(headers);
+            }
         }
-    }
-    if outermost {
-        ClaimedHeaders::release(extensions);
+        if self.outermost {
+            ClaimedHeaders::release(extensions);
+        }
     }
 }
 
@@ -495,11 +599,101 @@ mod tests {
             .etag(ETag::strong("bar").unwrap());
         let res = run(&[route, controller.clone(), app.clone()], &[]).await;
         assert_eq!(all(&res, "cache-control"), ["no-store"]);
-        assert_eq!(all(&res, "etag"), ["\"foo\""]);
+        assert_eq!(all(&res, "etag"), ["W/\"foo\""], "weak unless the layer keeps tags strong");
         let res = run(&[app], &[]).await;
         assert_eq!(all(&res, "cache-control"), ["max-age=2592000, public"]);
         // An empty Cache-Control sets nothing at all.
         assert!(ResponseHeadersLayer::new().cache_control(CacheControl::new()).is_empty());
+    }
+
+    async fn run_with_status(layers: &[ResponseHeadersLayer], status: u16) -> Response<()> {
+        let mut svc = tower::util::BoxCloneService::new(service_fn(move |_req: Request<()>| async move {
+            let mut res = Response::new(());
+            *res.status_mut() = StatusCode::from_u16(status).unwrap();
+            Ok::<_, Infallible>(res)
+        }));
+        for layer in layers {
+            svc = tower::util::BoxCloneService::new(layer.layer(svc));
+        }
+        svc.oneshot(Request::new(())).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn cache_headers_go_on_successes_and_redirections_unless_every_status_is_asked() {
+        let day = std::time::Duration::from_secs(86_400);
+        let app = ResponseHeadersLayer::new()
+            .cache_control(CacheControl::max_age(day * 30).public())
+            .etag(ETag::strong("bar").unwrap())
+            .header(header::EXPIRES, value("Thu, 01 Jan 2099 00:00:00 GMT"))
+            .header(header::LAST_MODIFIED, value("Thu, 01 Jan 2015 00:00:00 GMT"))
+            .header(name("x-frame-options"), value("DENY"))
+            .header(header::VARY, value("origin"));
+        for status in [200, 204, 301, 304] {
+            let res = run_with_status(std::slice::from_ref(&app), status).await;
+            for n in ["cache-control", "etag", "expires", "last-modified", "x-frame-options", "vary"] {
+                assert_eq!(all(&res, n).len(), 1, "{n} on {status}");
+            }
+        }
+        for status in [400, 404, 412, 500, 503] {
+            let res = run_with_status(std::slice::from_ref(&app), status).await;
+            for n in ["cache-control", "etag", "expires", "last-modified"] {
+                assert!(all(&res, n).is_empty(), "{n} on {status}");
+            }
+            // The other headers are policy, not a stored representation: on every status.
+            assert_eq!(all(&res, "x-frame-options"), ["DENY"]);
+            assert_eq!(all(&res, "vary"), ["origin"]);
+        }
+        // A level that asks for every status; the closest level that applies still wins.
+        let errors = ResponseHeadersLayer::new()
+            .cache_control(CacheControl::no_store())
+            .cache_headers_on_every_status();
+        let res = run_with_status(&[app.clone(), errors.clone()], 404).await;
+        assert_eq!(all(&res, "cache-control"), ["no-store"]);
+        let res = run_with_status(&[app, errors], 200).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=2592000, public"]);
+    }
+
+    #[tokio::test]
+    async fn static_etags_are_weak_unless_kept_strong() {
+        let weak = ResponseHeadersLayer::new().etag(ETag::strong("bar").unwrap());
+        assert_eq!(all(&run(std::slice::from_ref(&weak), &[]).await, "etag"), ["W/\"bar\""]);
+        assert_eq!(weak.specs()[0].values(), [value("W/\"bar\"")], "the spec says what is sent");
+        // Whatever the order of the calls, and however the tag was given.
+        let strong = weak.strong_etags();
+        assert_eq!(all(&run(std::slice::from_ref(&strong), &[]).await, "etag"), ["\"bar\""]);
+        assert_eq!(strong.specs()[0].values(), [value("\"bar\"")]);
+        let strong = ResponseHeadersLayer::new().strong_etags().header(header::ETAG, value("\"foo\""));
+        assert_eq!(all(&run(&[strong], &[]).await, "etag"), ["\"foo\""]);
+        let given = ResponseHeadersLayer::new().header(header::ETAG, value("\"foo\""));
+        assert_eq!(all(&run(&[given], &[]).await, "etag"), ["W/\"foo\""]);
+        let already = ResponseHeadersLayer::new().etag(ETag::weak("w").unwrap());
+        assert_eq!(all(&run(&[already], &[]).await, "etag"), ["W/\"w\""]);
+        // The handler's own tag is the handler's.
+        let res =
+            run(&[ResponseHeadersLayer::new().etag(ETag::strong("app").unwrap())], &[("etag", "\"mine\"")])
+                .await;
+        assert_eq!(all(&res, "etag"), ["\"mine\""]);
+    }
+
+    #[tokio::test]
+    async fn a_response_with_a_cookie_under_a_layers_public_cache_control_becomes_private() {
+        let day = std::time::Duration::from_secs(86_400);
+        let public = ResponseHeadersLayer::new().cache_control(CacheControl::max_age(day).public());
+        let res = run(std::slice::from_ref(&public), &[("set-cookie", "session=abc")]).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=86400, private"]);
+        assert_eq!(all(&res, "set-cookie"), ["session=abc"]);
+        // No cookie: as configured.
+        let res = run(std::slice::from_ref(&public), &[]).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=86400, public"]);
+        // A layer's cookie under the handler's Cache-Control.
+        let cookie = ResponseHeadersLayer::new().header(header::SET_COOKIE, value("theme=dark"));
+        let res = run(&[cookie], &[("cache-control", "max-age=60")]).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=60, private"]);
+        // Opting out; and a handler that set both itself is left alone.
+        let res = run(&[public.clone().public_with_cookies()], &[("set-cookie", "a=b")]).await;
+        assert_eq!(all(&res, "cache-control"), ["max-age=86400, public"]);
+        let res = run(&[public], &[("set-cookie", "a=b"), ("cache-control", "public, max-age=9")]).await;
+        assert_eq!(all(&res, "cache-control"), ["public, max-age=9"]);
     }
 
     #[tokio::test]
