@@ -195,15 +195,15 @@ impl ResponseHeadersLayer {
     }
 
     fn put(mut self, mut spec: HeaderSpec) -> Self {
-        if spec.name == header::ETAG && !spec.documentation_only {
+        if spec.name == header::ETAG && !spec.documentation_only && spec.etag.is_none() {
             // One valid tag, however it was given, is a static ETag, sent weak or strong.
             spec.etag = match spec.values.as_slice() {
-                [value] => value.to_str().ok().and_then(|v| ETag::from_header(v).ok()),
+                [value] => std::str::from_utf8(value.as_bytes()).ok().and_then(|v| ETag::from_header(v).ok()),
                 _ => None,
             };
-            if let Some(etag) = &spec.etag {
-                spec.values = vec![sent_etag(etag, self.strong_etags)];
-            }
+        }
+        if let Some(etag) = &spec.etag {
+            spec.values = vec![sent_etag(etag, self.strong_etags)];
         }
         let specs = Arc::make_mut(&mut self.specs);
         // One spec per name and level: a later call replaces an earlier one.
@@ -283,7 +283,13 @@ impl ResponseHeadersLayer {
     /// keeps [strong ETags](Self::strong_etags): a body may be re-encoded after this layer, and
     /// a strong tag must not name two encodings (see [`cache_safety`](crate::cache_safety)).
     pub fn etag(self, etag: ETag) -> Self {
-        self.header(header::ETAG, etag.header_value().clone())
+        self.put(HeaderSpec {
+            name: header::ETAG,
+            values: vec![etag.header_value().clone()],
+            description: None,
+            documentation_only: false,
+            etag: Some(etag),
+        })
     }
 
     /// Sends this layer's `ETag` as configured, strong tags strong: for apps where nothing
@@ -366,9 +372,6 @@ impl ResponseHeadersLayer {
                     if claims.is_some_and(|c| c.contains(&spec.name)) {
                         continue;
                     }
-                    if !cache_headers && cache_safety::is_cache_header(&spec.name) {
-                        continue;
-                    }
                     if spec.name == header::VARY && !spec.documentation_only {
                         merge_vary(headers, &spec.values);
                         continue;
@@ -377,8 +380,10 @@ impl ResponseHeadersLayer {
                         continue;
                     }
                     if spec.documentation_only {
+                        // Claimed whatever the status: a closer level's claim holds against an
+                        // outer level that sends its cache headers on every status.
                         new_claims.push(spec.name.clone());
-                    } else {
+                    } else if cache_headers || !cache_safety::is_cache_header(&spec.name) {
                         shared |= spec.name == header::CACHE_CONTROL || spec.name == header::SET_COOKIE;
                         for value in &spec.values {
                             headers.append(spec.name.clone(), value.clone());
@@ -649,8 +654,13 @@ mod tests {
             .cache_headers_on_every_status();
         let res = run_with_status(&[app.clone(), errors.clone()], 404).await;
         assert_eq!(all(&res, "cache-control"), ["no-store"]);
-        let res = run_with_status(&[app, errors], 200).await;
+        let res = run_with_status(&[app, errors.clone()], 200).await;
         assert_eq!(all(&res, "cache-control"), ["max-age=2592000, public"]);
+        // A closer level's documentation-only claim holds on an error too.
+        let claim =
+            ResponseHeadersLayer::new().documentation_only(header::CACHE_CONTROL, "set by the handler");
+        let res = run_with_status(&[claim, errors], 404).await;
+        assert!(all(&res, "cache-control").is_empty());
     }
 
     #[tokio::test]
@@ -668,6 +678,12 @@ mod tests {
         assert_eq!(all(&run(&[given], &[]).await, "etag"), ["W/\"foo\""]);
         let already = ResponseHeadersLayer::new().etag(ETag::weak("w").unwrap());
         assert_eq!(all(&run(&[already], &[]).await, "etag"), ["W/\"w\""]);
+        // A tag of obs-text, given typed or as a header value, is weakened too.
+        let typed = ResponseHeadersLayer::new().etag(ETag::strong("é").unwrap());
+        assert_eq!(typed.specs()[0].values(), [ETag::weak("é").unwrap().header_value().clone()]);
+        let raw = ResponseHeadersLayer::new()
+            .header(header::ETAG, ETag::strong("é").unwrap().header_value().clone());
+        assert_eq!(raw.specs()[0].values(), typed.specs()[0].values());
         // The handler's own tag is the handler's.
         let res =
             run(&[ResponseHeadersLayer::new().etag(ETag::strong("app").unwrap())], &[("etag", "\"mine\"")])
