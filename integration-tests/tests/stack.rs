@@ -134,9 +134,13 @@ async fn a_response_that_sets_a_cookie_stays_out_of_shared_caches() {
     assert!(r.header_values("set-cookie").is_empty());
 }
 
-/// The spans each recorded event was in, innermost first, as `name{field=value …}`.
+/// A recorded event: its message, and the spans it was in, innermost first, as
+/// `name{field=value …}`.
+type Recorded = (String, Vec<String>);
+
+/// Every event, as [`Recorded`].
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(String, Vec<String>)>>>);
+struct Recorder(Arc<Mutex<Vec<Recorded>>>);
 
 /// The fields of a span or event, written as `name=value`; the message kept apart.
 #[derive(Default)]

@@ -3,7 +3,10 @@
 //! where the level closest to the handler wins per cookie.
 //!
 //! A cookie is identified by its name, path and domain (RFC 6265 §5.3): setting the same one
-//! twice keeps the last, and a level never adds a cookie the response already sets.
+//! twice keeps the last, and a level never adds a cookie the response already sets. Deleting
+//! sends the cookie empty with `Max-Age=0` and an expiry in 1970, with the same path and
+//! domain, so every browser drops it. `SameSite=None` is always sent with `Secure`, which
+//! browsers require (Litestar sends it without).
 //!
 //! A level's cookies go on 2xx and 3xx responses, not on errors (the router's 404, a handler's
 //! 404, a 500), unless the level asks for every status ([`CookiesLayer::on_every_status`]):
@@ -17,11 +20,7 @@
 //! A response that a level gives a cookie, and that ends up with a `Cache-Control` a shared
 //! cache may store it under, is made `private` (RFC 9111 §5.2.2.7), so that no shared cache
 //! hands one user's cookie to another; a level opts out with
-//! [`CookiesLayer::public_with_cookies`] (see
-//! [`cache_safety`](strata_tower::cache_safety)). Deleting
-//! sends the cookie empty with `Max-Age=0` and an expiry in 1970, with the same path and
-//! domain, so every browser drops it. `SameSite=None` is always sent with `Secure`, which
-//! browsers require (Litestar sends it without).
+//! [`CookiesLayer::public_with_cookies`] (see [`cache_safety`]).
 //!
 //! ```
 //! use axum::response::IntoResponse;

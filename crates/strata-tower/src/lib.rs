@@ -23,12 +23,12 @@
 //! |---|---|
 //! | default status | [`DefaultStatusLayer::resolve`](default_status::DefaultStatusLayer::resolve) |
 //! | layered headers | [`ResponseHeadersLayer::apply`](response_headers::ResponseHeadersLayer::apply) |
-//! | a cookie under a shared-cacheable Cache-Control | [`cache_safety::keep_cookies_private`](cache_safety::keep_cookies_private) |
+//! | a cookie under a shared-cacheable Cache-Control | [`cache_safety::keep_cookies_private`] |
 //! | computed ETag | [`ComputedETagLayer::tag`](etag::ComputedETagLayer::tag) |
-//! | which hook runs | [`after_request::runs_on`](after_request::runs_on), [`after_request::mark_ran`](after_request::mark_ran) |
+//! | which hook runs | [`after_request::runs_on`], [`after_request::mark_ran`] |
 //! | 304 and 412 | [`Preconditions`](conditional::Preconditions) |
 //! | 206 and 416 | [`RangeWanted`](range::RangeWanted) |
-//! | the body of a 304 | [`conditional::settle_not_modified`](conditional::settle_not_modified) |
+//! | the body of a 304 | [`conditional::settle_not_modified`] |
 //! | background tasks | [`BackgroundLayer::enter`](background::BackgroundLayer::enter) and [`leave`](background::BackgroundLayer::leave) |
 //! | the end of documentation-only claims | [`ClaimedHeaders::release`](response_headers::ClaimedHeaders::release) |
 //!

@@ -21,7 +21,7 @@
 //! Cache-Control and a static ETag are headers like any other here:
 //! [`ResponseHeadersLayer::cache_control`] and [`ResponseHeadersLayer::etag`] encode the typed
 //! values once, when the layer is built. Three rules keep them from poisoning caches (see
-//! [`cache_safety`](crate::cache_safety)): the cache headers (`Cache-Control`, `Expires`,
+//! [`cache_safety`]): the cache headers (`Cache-Control`, `Expires`,
 //! `ETag`, `Last-Modified`) go on 2xx and 3xx responses only, unless
 //! [`cache_headers_on_every_status`](ResponseHeadersLayer::cache_headers_on_every_status); a
 //! response to which the layer adds `Cache-Control` or `Set-Cookie`, and which ends up with a
@@ -281,7 +281,7 @@ impl ResponseHeadersLayer {
 
     /// Sets a static `ETag`, sent weak (`W/"bar"` for `ETag::strong("bar")`) unless the layer
     /// keeps [strong ETags](Self::strong_etags): a body may be re-encoded after this layer, and
-    /// a strong tag must not name two encodings (see [`cache_safety`](crate::cache_safety)).
+    /// a strong tag must not name two encodings (see [`cache_safety`]).
     pub fn etag(self, etag: ETag) -> Self {
         self.put(HeaderSpec {
             name: header::ETAG,
@@ -308,7 +308,7 @@ impl ResponseHeadersLayer {
 
     /// Sets this layer's `Cache-Control`, `Expires`, `ETag` and `Last-Modified` on responses of
     /// every status. Without this they go on 2xx and 3xx responses only
-    /// ([`cache_safety::gets_cache_headers`](crate::cache_safety::gets_cache_headers)), so that
+    /// ([`cache_safety::gets_cache_headers`]), so that
     /// no cache keeps an error as long as the content, or revalidates it as the content.
     pub const fn cache_headers_on_every_status(mut self) -> Self {
         self.cache_headers_on_every_status = true;
@@ -318,7 +318,7 @@ impl ResponseHeadersLayer {
     /// Leaves a `Cache-Control` that lets shared caches store the response alone when the
     /// response sets a cookie. Without this, a response to which this layer adds
     /// `Cache-Control` or `Set-Cookie`, and which ends up with both, is made `private`
-    /// ([`cache_safety::keep_cookies_private`](crate::cache_safety::keep_cookies_private)).
+    /// ([`cache_safety::keep_cookies_private`]).
     /// For cookies that are the same for every user, or a cache that never stores
     /// `Set-Cookie`.
     pub const fn public_with_cookies(mut self) -> Self {
