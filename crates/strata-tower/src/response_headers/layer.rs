@@ -1,166 +1,15 @@
-//! Response headers set at any level of an application, where the layer closest to the
-//! handler wins.
-//!
-//! A [`ResponseHeadersLayer`] fills in each header it holds **only when the response does not
-//! have it yet**. In tower a response travels from the innermost layer outwards, so stacking
-//! these layers at the app, a nested router and a route gives Litestar's rule: a value the
-//! handler set itself beats every layer, a route's beats its router's, a router's beats the
-//! app's. Header names are compared case-insensitively (the `http` crate guarantees it), and
-//! one name never gets values from two levels. `Vary` is the exception, because its fields add
-//! up: a level's `Vary` fields are appended to the response's, without duplicates.
-//!
-//! A layer can also declare a header *documentation-only*: it sends nothing for that name, and
-//! claims it so that outer layers leave it alone too. That is how a route documents a header
-//! its handler sets dynamically, without an app-wide default leaking in when the handler does
-//! not set it. Claims travel in the response's extensions ([`ClaimedHeaders`]) and are removed
-//! by the layer marked [`ResponseHeadersLayer::outermost`].
-//!
-//! Values and descriptions stay readable through [`ResponseHeadersLayer::specs`], for the
-//! OpenAPI generation to come.
-//!
-//! Cache-Control and a static ETag are headers like any other here:
-//! [`ResponseHeadersLayer::cache_control`] and [`ResponseHeadersLayer::etag`] encode the typed
-//! values once, when the layer is built. Three rules keep them from poisoning caches (see
-//! [`cache_safety`]): the cache headers (`Cache-Control`, `Expires`,
-//! `ETag`, `Last-Modified`) go on 2xx and 3xx responses only, unless
-//! [`cache_headers_on_every_status`](ResponseHeadersLayer::cache_headers_on_every_status); a
-//! response to which the layer adds `Cache-Control` or `Set-Cookie`, and which ends up with a
-//! shared-cacheable `Cache-Control` and a cookie, is made `private`, unless
-//! [`public_with_cookies`](ResponseHeadersLayer::public_with_cookies); and a static ETag is sent
-//! weak, unless [`strong_etags`](ResponseHeadersLayer::strong_etags). The other headers go on
-//! every status: they are policy (security headers, `Vary`), which an error needs too.
-//!
-//! ```
-//! use http::{HeaderName, HeaderValue, Request, Response};
-//! use strata_headers::CacheControl;
-//! use strata_tower::response_headers::ResponseHeadersLayer;
-//! use tower::{Layer, ServiceExt, service_fn};
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! let handler = service_fn(|_req: Request<()>| async {
-//!     // The handler sets x-version itself: no layer may replace it.
-//!     Ok::<_, std::convert::Infallible>(Response::builder().header("x-version", "handler").body(()).unwrap())
-//! });
-//! let route = ResponseHeadersLayer::new()
-//!     .header(HeaderName::from_static("x-level"), HeaderValue::from_static("route"))
-//!     .documentation_only(HeaderName::from_static("x-trace"), "set by the tracing proxy");
-//! let app = ResponseHeadersLayer::new()
-//!     .header(HeaderName::from_static("x-level"), HeaderValue::from_static("app"))
-//!     .header(HeaderName::from_static("x-version"), HeaderValue::from_static("app"))
-//!     .header(HeaderName::from_static("x-trace"), HeaderValue::from_static("app"))
-//!     .cache_control(CacheControl::no_store())
-//!     .outermost();
-//!
-//! let service = app.clone().layer(route.layer(handler));
-//! let response = service.oneshot(Request::new(())).await.unwrap();
-//! assert_eq!(response.headers()["x-level"], "route");
-//! assert_eq!(response.headers()["x-version"], "handler");
-//! assert!(response.headers().get("x-trace").is_none()); // claimed, documentation only
-//! assert_eq!(response.headers()["cache-control"], "no-store");
-//!
-//! // An error gets the headers, not the Cache-Control.
-//! let missing = service_fn(|_req: Request<()>| async {
-//!     Ok::<_, std::convert::Infallible>(Response::builder().status(404).body(()).unwrap())
-//! });
-//! let response = app.layer(missing).oneshot(Request::new(())).await.unwrap();
-//! assert_eq!(response.headers()["x-level"], "app");
-//! assert!(response.headers().get("cache-control").is_none());
-//! # }
-//! ```
+// The layer: its headers, the rules of cache safety it follows, and the step that applies them.
 
-use std::{
-    fmt,
-    future::Future,
-    pin::Pin,
-    sync::Arc,
-    task::{Context, Poll, ready},
-};
+use std::{fmt, sync::Arc};
 
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
-use pin_project_lite::pin_project;
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, header};
 use strata_headers::{CacheControl, ETag, headers::Header};
-use tower::{Layer, Service};
+use tower::Layer;
 
+use super::{ClaimedHeaders, HeaderSpec, ResponseHeaders};
 use crate::cache_safety;
 
-/// One header a layer sets or documents.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HeaderSpec {
-    name: HeaderName,
-    values: Vec<HeaderValue>,
-    description: Option<Arc<str>>,
-    documentation_only: bool,
-    /// For an `ETag`: the tag as configured, which is sent weak unless the layer keeps tags
-    /// strong.
-    etag: Option<ETag>,
-}
-
-impl HeaderSpec {
-    /// The header's name.
-    #[must_use]
-    pub const fn name(&self) -> &HeaderName {
-        &self.name
-    }
-
-    /// The values sent, in order (empty for a documentation-only header). A static `ETag` is
-    /// sent weak unless the layer keeps [strong ETags](ResponseHeadersLayer::strong_etags).
-    #[must_use]
-    pub fn values(&self) -> &[HeaderValue] {
-        &self.values
-    }
-
-    /// The description given for documentation, if any.
-    #[must_use]
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// Whether the header is only documented at this level: nothing is sent, and outer levels
-    /// leave the name alone.
-    #[must_use]
-    pub const fn is_documentation_only(&self) -> bool {
-        self.documentation_only
-    }
-}
-
-/// The header names a closer layer has claimed as documentation-only, carried in the response's
-/// extensions until the outermost layer removes them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClaimedHeaders(Vec<HeaderName>);
-
-impl ClaimedHeaders {
-    /// Whether `name` is claimed.
-    #[must_use]
-    pub fn contains(&self, name: &HeaderName) -> bool {
-        self.0.contains(name)
-    }
-
-    /// The claimed names.
-    pub fn iter(&self) -> impl Iterator<Item = &HeaderName> {
-        self.0.iter()
-    }
-
-    /// Ends every claim in a response's extensions: what the outermost layer that reads claims
-    /// does (a [`ResponseHeadersLayer::outermost`], a computed-ETag layer marked outermost, or
-    /// a Strata app level once all its steps have run).
-    pub fn release(extensions: &mut http::Extensions) {
-        extensions.remove::<Self>();
-    }
-
-    /// Claims `name` in a response's extensions: outer layers will not set it.
-    pub fn claim(extensions: &mut http::Extensions, name: HeaderName) {
-        match extensions.get_mut::<Self>() {
-            Some(claims) if claims.contains(&name) => {}
-            Some(claims) => claims.0.push(name),
-            None => {
-                extensions.insert(Self(vec![name]));
-            }
-        }
-    }
-}
-
-/// Sets response headers that are still missing; see the [module docs](self).
+/// Sets response headers that are still missing; see the [module docs](super).
 #[derive(Clone, Default)]
 #[must_use]
 pub struct ResponseHeadersLayer {
@@ -431,72 +280,12 @@ impl<S> Layer<S> for ResponseHeadersLayer {
     }
 }
 
-/// The service of [`ResponseHeadersLayer`].
-#[derive(Clone, Debug)]
-pub struct ResponseHeaders<S> {
-    inner: S,
-    layer: ResponseHeadersLayer,
-}
-
-impl<S> ResponseHeaders<S> {
-    /// The layer's configuration.
-    pub const fn layer(&self) -> &ResponseHeadersLayer {
-        &self.layer
-    }
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ResponseHeaders<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
-
-    #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
-    }
-}
-
-pin_project! {
-    /// The response future of [`ResponseHeaders`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        layer: ResponseHeadersLayer,
-    }
-}
-
-impl<F: fmt::Debug> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("inner", &self.inner).finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        this.layer.apply(&mut response);
-        Poll::Ready(Ok(response))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
 
     use super::*;
+    use http::Request;
     use tower::{ServiceExt, service_fn};
 
     fn name(s: &'static str) -> HeaderName {
