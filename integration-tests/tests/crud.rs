@@ -224,7 +224,20 @@ async fn if_match_guards_every_change() {
     let now = req(addr, "GET", "/items/1", &[], None).await;
     assert_eq!(now.json(), json!({"id": 1, "name": "Laptop Pro", "price": 999.99}));
 
-    assert_eq!(req(addr, "PATCH", "/items/999", &["if-match: *"], Some("{}")).await.status(), 412);
+    // A missing item is a 404 whatever the precondition (RFC 9110 §13.2.1), not a 412.
+    for (method, body) in
+        [("PUT", Some(r#"{"name": "New", "price": 1}"#)), ("PATCH", Some("{}")), ("DELETE", None)]
+    {
+        for if_match in ["if-match: *", "if-match: \"x\"", &format!("if-match: {v2}"), "if-match: unquoted"] {
+            let r = req(addr, method, "/items/999", &[if_match], body).await;
+            assert_eq!(
+                (r.status(), header(&r, "content-type")),
+                (404, "application/problem+json"),
+                "{method} {if_match}"
+            );
+            assert!(r.header_values("etag").is_empty());
+        }
+    }
     assert_eq!(
         req(addr, "DELETE", "/items/1", &[&format!("if-match: \"x\", {v2}")], None).await.status(),
         204

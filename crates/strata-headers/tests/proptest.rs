@@ -192,6 +192,15 @@ proptest! {
     }
 
     #[test]
+    fn the_weak_form_of_a_tag_is_weak_and_weakly_equal(tag in etag()) {
+        let weak = tag.clone().into_weak();
+        prop_assert!(weak.is_weak());
+        prop_assert!(weak.weak_eq(&tag));
+        prop_assert_eq!(weak.tag(), tag.tag());
+        prop_assert_eq!(ETag::from_header(&weak.to_string()).unwrap(), weak);
+    }
+
+    #[test]
     fn if_match_and_if_none_match_round_trip(list in tag_list()) {
         round_trip(&IfMatch(list.clone()))?;
         round_trip(&IfNoneMatch(list.clone()))?;

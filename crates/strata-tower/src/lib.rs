@@ -7,8 +7,8 @@
 //!
 //! | layer | module | what it does |
 //! |---|---|---|
-//! | [`ResponseHeadersLayer`](response_headers::ResponseHeadersLayer) | [`response_headers`] | headers, Cache-Control and static ETags that are still missing; documentation-only claims |
-//! | [`ComputedETagLayer`](etag::ComputedETagLayer) | [`etag`] | a strong ETag from the hash of a buffered body |
+//! | [`ResponseHeadersLayer`](response_headers::ResponseHeadersLayer) | [`response_headers`] | headers, Cache-Control and static ETags that are still missing (cache headers on 2xx/3xx only, cookie responses kept private, tags weak: [`cache_safety`]); documentation-only claims |
+//! | [`ComputedETagLayer`](etag::ComputedETagLayer) | [`etag`] | an ETag (weak unless asked) from the hash of a buffered body |
 //! | [`ConditionalLayer`](conditional::ConditionalLayer) | [`conditional`] | 304 and 412 for `GET`/`HEAD` (RFC 9110 §13.2.2) |
 //! | [`RangeLayer`](range::RangeLayer) | [`range`] | 206 and 416 for `GET` of a [`Seekable`](range::Seekable) representation (RFC 9110 §14) |
 //! | [`DefaultStatusLayer`](default_status::DefaultStatusLayer) | [`default_status`] | 201 for `POST`, 204 for `DELETE` when no status was chosen |
@@ -24,7 +24,8 @@
 //! |---|---|
 //! | default status | [`DefaultStatusLayer::resolve`](default_status::DefaultStatusLayer::resolve) |
 //! | layered headers | [`ResponseHeadersLayer::apply`](response_headers::ResponseHeadersLayer::apply) |
-//! | computed ETag | [`etag::tag`] |
+//! | a cookie under a shared-cacheable Cache-Control | [`cache_safety::keep_cookies_private`] |
+//! | computed ETag | [`ComputedETagLayer::tag`](etag::ComputedETagLayer::tag) |
 //! | which hook runs | [`after_request::runs_on`], [`after_request::mark_ran`] |
 //! | 304 and 412 | [`Preconditions`](conditional::Preconditions) |
 //! | 206 and 416 | [`RangeWanted`](range::RangeWanted) |
@@ -42,7 +43,7 @@
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `response-headers` | no | [`response_headers`] |
+//! | `response-headers` | no | [`response_headers`], [`cache_safety`] |
 //! | `etag` | no | [`etag`] |
 //! | `conditional` | no | [`conditional`] |
 //! | `range` | no | [`range`] |
@@ -71,6 +72,8 @@ pub use strata_headers as headers;
 pub mod after_request;
 #[cfg(feature = "background")]
 pub mod background;
+#[cfg(feature = "response-headers")]
+pub mod cache_safety;
 #[cfg(feature = "conditional")]
 pub mod conditional;
 #[cfg(feature = "default-status")]

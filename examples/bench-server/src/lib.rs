@@ -39,6 +39,10 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The fixed tag of `etag-static`.
 pub const STATIC_ETAG: &str = "\"static-v1\"";
 
+/// The static tag as a Strata level sends it: weak, since a compression layer outside the app
+/// could send another encoding under it (see `strata_tower::cache_safety`).
+pub const STATIC_ETAG_SENT: &str = "W/\"static-v1\"";
+
 /// `abcdefghij` repeated to `len` bytes.
 fn alphabet(len: usize) -> String {
     "abcdefghij".repeat(len / 10)

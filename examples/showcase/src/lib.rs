@@ -5,12 +5,14 @@
 //! The binary serves [`app`] on `127.0.0.1:8000`, or on the address given by `--addr` or the
 //! `STRATA_ADDR` environment variable. The items of `/seeds/crud` are kept in the SQLite file
 //! given by `--db` or `CRUD_DB`, by default `crud.sqlite3` in the working directory, created
-//! on first run.
+//! on first run. On Ctrl-C or `SIGTERM` it stops taking connections, finishes the requests
+//! under way and drains the background tasks (10 s at most) before it exits.
 
 use std::time::Instant;
 
 use axum::{Router, extract::Request, http::StatusCode, middleware::Next, response::Response, routing::get};
 use axum_strata::{background::Runner, host::RequireHostLayer, problem::Problem};
+use tracing::Instrument as _;
 
 pub mod index;
 pub mod routes;
@@ -64,12 +66,16 @@ pub fn app_with(services: &Services) -> Router {
         .layer(RequireHostLayer::new())
 }
 
-/// Logs each request with its status and duration through `tracing`.
+/// Logs each request with its status and duration through `tracing`, inside a `request` span
+/// that the background tasks its handler adds run in too.
 async fn log_request(request: Request, next: Next) -> Response {
     let (method, uri) = (request.method().clone(), request.uri().clone());
+    let span = tracing::info_span!("request", %method, %uri);
     let start = Instant::now();
-    let response = next.run(request).await;
-    tracing::info!(%method, %uri, status = response.status().as_u16(), elapsed = ?start.elapsed(), "request");
+    let response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), elapsed = ?start.elapsed(), "request");
+    });
     response
 }
 

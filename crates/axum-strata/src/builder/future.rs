@@ -104,10 +104,10 @@ where
                     }
                     #[cfg(feature = "cookies")]
                     if let Some(cookies) = &level.cookies {
-                        cookies.apply(response.headers_mut());
+                        cookies.apply(&mut response);
                     }
                     match level.computed_etag {
-                        Some(limit) => match etag::tag(response, limit) {
+                        Some(computed) => match computed.tag(response) {
                             Tagging::Ready(response) => (response, true),
                             Tagging::Buffering(buffering) => {
                                 this.state.set(State::Tagging { buffering });

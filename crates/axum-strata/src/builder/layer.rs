@@ -54,6 +54,8 @@ pub struct StrataLayer {
     headers: ResponseHeadersLayer,
     /// The largest body hashed, when this level computes ETags.
     computed_etag: Option<u64>,
+    /// Whether this level's ETags, static and computed, are sent strong.
+    strong_etags: bool,
     after_request: Option<Hook>,
     chain_after_request: bool,
     plain_ok_default_status: bool,
@@ -75,6 +77,7 @@ impl fmt::Debug for StrataLayer {
         s.field("app", &self.app)
             .field("headers", &self.headers)
             .field("computed_etag", &self.computed_etag)
+            .field("strong_etags", &self.strong_etags)
             .field("after_request", &self.after_request.is_some())
             .field("chain_after_request", &self.chain_after_request)
             .field("plain_ok_default_status", &self.plain_ok_default_status);
@@ -188,9 +191,42 @@ impl StrataLayer {
         self
     }
 
-    /// Sets a static `ETag` at this level.
+    /// Sets a static `ETag` at this level, sent weak unless the level keeps
+    /// [strong ETags](Self::strong_etags) (see the [module docs](super#cache-safety)).
     pub fn etag(mut self, etag: ETag) -> Self {
         self.headers = self.headers.etag(etag);
+        self
+    }
+
+    /// Sends this level's ETags, static and computed, strong: for apps where nothing between
+    /// the level and the client changes the content coding (no `CompressionLayer` outside it,
+    /// no compressing proxy). Without this they are weak, since a strong tag must not name
+    /// two encodings of a body (RFC 9110 §8.8.3).
+    pub fn strong_etags(mut self) -> Self {
+        self.headers = self.headers.strong_etags();
+        self.strong_etags = true;
+        self
+    }
+
+    /// Sends this level's `Cache-Control`, `Expires`, `ETag` and `Last-Modified` on responses of
+    /// every status; without this, only 2xx and 3xx responses get them, so that no cache keeps
+    /// an error as long as the content (see the [module docs](super#cache-safety)).
+    pub fn cache_headers_on_every_status(mut self) -> Self {
+        self.headers = self.headers.cache_headers_on_every_status();
+        self
+    }
+
+    /// Leaves a `Cache-Control` that lets shared caches store a response alone when the
+    /// response sets a cookie. Without this, a response to which this level adds the
+    /// `Cache-Control` or a cookie, and which ends up with both, is made `private`, so that no
+    /// shared cache hands one user's cookie to another (see the
+    /// [module docs](super#cache-safety)). For cookies that are the same for everyone.
+    pub fn public_with_cookies(mut self) -> Self {
+        self.headers = self.headers.public_with_cookies();
+        #[cfg(feature = "cookies")]
+        {
+            self.cookies = self.cookies.public_with_cookies();
+        }
         self
     }
 
@@ -201,8 +237,8 @@ impl StrataLayer {
         self
     }
 
-    /// Computes a strong ETag from the body of responses that have none, for bodies of known
-    /// size up to 1 MiB.
+    /// Computes an ETag from the body of successful responses that have none, for bodies of
+    /// known size up to 1 MiB; weak unless the level keeps [strong ETags](Self::strong_etags).
     pub fn computed_etag(mut self) -> Self {
         self.computed_etag = Some(etag::DEFAULT_LIMIT);
         self
@@ -251,10 +287,18 @@ impl StrataLayer {
     }
 
     #[cfg(feature = "cookies")]
-    /// Sets a cookie at this level, unless the response (or a closer level) sets the same
-    /// cookie (name, path and domain).
+    /// Sets a cookie at this level on 2xx and 3xx responses, unless the response (or a closer
+    /// level) sets the same cookie (name, path and domain).
     pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
         self.cookies = self.cookies.cookie(cookie);
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Sets this level's cookies on responses of every status, errors included (see the
+    /// [module docs](super#layered-headers-and-errors)).
+    pub fn cookies_on_every_status(mut self) -> Self {
+        self.cookies = self.cookies.on_every_status();
         self
     }
 
@@ -352,7 +396,10 @@ impl<S> Layer<S> for StrataLayer {
             headers: (!self.headers.is_empty()).then(|| self.headers.clone()),
             #[cfg(feature = "cookies")]
             cookies: (!self.cookies.is_empty()).then(|| self.cookies.clone()),
-            computed_etag: self.computed_etag,
+            computed_etag: self.computed_etag.map(|limit| {
+                let layer = etag::ComputedETagLayer::new().limit(limit);
+                if self.strong_etags { layer.strong() } else { layer }
+            }),
             hook: self.after_request.clone(),
             chain_hook: self.chain_after_request,
             #[cfg(feature = "background")]

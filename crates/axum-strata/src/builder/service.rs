@@ -36,7 +36,7 @@ pub(super) struct Level {
     pub(super) headers: Option<ResponseHeadersLayer>,
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<CookiesLayer>,
-    pub(super) computed_etag: Option<u64>,
+    pub(super) computed_etag: Option<strata_tower::etag::ComputedETagLayer>,
     pub(super) hook: Option<Hook>,
     pub(super) chain_hook: bool,
     #[cfg(feature = "background")]
