@@ -5,23 +5,20 @@ use std::{fmt, future::Future, sync::Arc};
 use axum::response::Response;
 use http::{HeaderName, HeaderValue};
 use strata_headers::{CacheControl, ETag};
-use strata_tower::{
-    default_status::DefaultStatusLayer,
-    etag,
-    response_headers::{HeaderSpec, ResponseHeadersLayer},
-};
+use strata_tower::{etag, response_headers::HeaderSpec};
 use tower::Layer;
 
 #[cfg(feature = "background")]
 use crate::background::{BackgroundTask, Runner, TaskSet};
 #[cfg(feature = "cookies")]
-use crate::cookies::{Cookie, CookiesLayer};
+use crate::cookies::Cookie;
 #[cfg(feature = "negotiation")]
 use crate::negotiation::{Format, NegotiationLayer};
 #[cfg(feature = "template")]
 use crate::template::{TemplateEngine, TemplateLayer};
 
 use super::{
+    description::LevelDescription,
     hook::Hook,
     service::{Level, StrataService},
 };
@@ -36,7 +33,10 @@ impl Strata {
     /// resolves default status codes and conditional requests, and removes the claims of
     /// documentation-only headers.
     pub fn app() -> StrataLayer {
-        StrataLayer { app: true, ..StrataLayer::default() }
+        StrataLayer {
+            description: LevelDescription { app: true, ..LevelDescription::default() },
+            ..StrataLayer::default()
+        }
     }
 
     /// The builder for a nested router or a single route.
@@ -50,17 +50,10 @@ impl Strata {
 #[derive(Clone, Default)]
 #[must_use]
 pub struct StrataLayer {
-    app: bool,
-    headers: ResponseHeadersLayer,
-    /// The largest body hashed, when this level computes ETags.
-    computed_etag: Option<u64>,
+    /// What this level does, read by its service and by the OpenAPI document alike.
+    description: LevelDescription,
     after_request: Option<Hook>,
     chain_after_request: bool,
-    plain_ok_default_status: bool,
-    #[cfg(feature = "cookies")]
-    cookies: CookiesLayer,
-    #[cfg(feature = "negotiation")]
-    negotiation: Option<NegotiationLayer>,
     #[cfg(feature = "background")]
     runner: Option<Runner>,
     #[cfg(feature = "background")]
@@ -72,16 +65,9 @@ pub struct StrataLayer {
 impl fmt::Debug for StrataLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("StrataLayer");
-        s.field("app", &self.app)
-            .field("headers", &self.headers)
-            .field("computed_etag", &self.computed_etag)
+        s.field("description", &self.description)
             .field("after_request", &self.after_request.is_some())
-            .field("chain_after_request", &self.chain_after_request)
-            .field("plain_ok_default_status", &self.plain_ok_default_status);
-        #[cfg(feature = "cookies")]
-        s.field("cookies", &self.cookies);
-        #[cfg(feature = "negotiation")]
-        s.field("negotiation", &self.negotiation);
+            .field("chain_after_request", &self.chain_after_request);
         #[cfg(feature = "background")]
         s.field("runner", &self.runner.is_some()).field("background_tasks", &self.background_tasks.is_some());
         #[cfg(feature = "template")]
@@ -114,7 +100,7 @@ impl StrataLayer {
             // Cookies layer per cookie, not per header name.
             return self.cookie_line(&value);
         }
-        self.headers = self.headers.header(name, value);
+        self.description.headers = self.description.headers.header(name, value);
         self
     }
 
@@ -144,7 +130,7 @@ impl StrataLayer {
         if name == http::header::SET_COOKIE {
             return self.cookie_line(&value);
         }
-        self.headers = self.headers.header_with_description(name, value, description);
+        self.description.headers = self.description.headers.header_with_description(name, value, description);
         self
     }
 
@@ -163,7 +149,8 @@ impl StrataLayer {
         if name == http::header::SET_COOKIE {
             return values.into_iter().map(value).fold(self, |layer, v| layer.cookie_line(&v));
         }
-        self.headers = self.headers.header_values(name, values.into_iter().map(value));
+        self.description.headers =
+            self.description.headers.header_values(name, values.into_iter().map(value));
         self
     }
 
@@ -178,39 +165,40 @@ impl StrataLayer {
         name_: impl TryInto<HeaderName>,
         description: impl Into<Arc<str>>,
     ) -> Self {
-        self.headers = self.headers.documentation_only(name(name_), description);
+        self.description.headers = self.description.headers.documentation_only(name(name_), description);
         self
     }
 
     /// Sets `Cache-Control` at this level.
     pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
-        self.headers = self.headers.cache_control(cache_control);
+        self.description.headers = self.description.headers.cache_control(cache_control);
         self
     }
 
     /// Sets a static `ETag` at this level.
     pub fn etag(mut self, etag: ETag) -> Self {
-        self.headers = self.headers.etag(etag);
+        self.description.headers = self.description.headers.etag(etag);
         self
     }
 
     /// Documents an `ETag` the handler sets itself (Litestar's `ETag(documentation_only=True)`):
     /// outer levels, and computed ETags, leave it alone.
     pub fn etag_documentation_only(mut self, description: impl Into<Arc<str>>) -> Self {
-        self.headers = self.headers.documentation_only(http::header::ETAG, description);
+        self.description.headers =
+            self.description.headers.documentation_only(http::header::ETAG, description);
         self
     }
 
     /// Computes a strong ETag from the body of responses that have none, for bodies of known
     /// size up to 1 MiB.
     pub fn computed_etag(mut self) -> Self {
-        self.computed_etag = Some(etag::DEFAULT_LIMIT);
+        self.description.computed_etag = Some(etag::DEFAULT_LIMIT);
         self
     }
 
     /// Computes ETags for bodies of known size up to `bytes`.
     pub fn computed_etag_limit(mut self, bytes: u64) -> Self {
-        self.computed_etag = Some(bytes);
+        self.description.computed_etag = Some(bytes);
         self
     }
 
@@ -223,6 +211,7 @@ impl StrataLayer {
         Fut: Future<Output = Response> + Send + 'static,
     {
         self.after_request = Some(Hook::new_async(hook));
+        self.description.after_request = true;
         self
     }
 
@@ -233,6 +222,7 @@ impl StrataLayer {
         F: Fn(&mut Response) + Send + Sync + 'static,
     {
         self.after_request = Some(Hook::Sync(Arc::new(hook)));
+        self.description.after_request = true;
         self
     }
 
@@ -246,7 +236,7 @@ impl StrataLayer {
     /// is 200: 201 for `POST`, 204 for `DELETE`. Without this, only responses that say so
     /// ([`StatusByMethod`](crate::StatusByMethod), Strata's response types) get it.
     pub fn default_status_for_plain_responses(mut self) -> Self {
-        self.plain_ok_default_status = true;
+        self.description.plain_ok_default_status = true;
         self
     }
 
@@ -254,7 +244,7 @@ impl StrataLayer {
     /// Sets a cookie at this level, unless the response (or a closer level) sets the same
     /// cookie (name, path and domain).
     pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
-        self.cookies = self.cookies.cookie(cookie);
+        self.description.cookies = self.description.cookies.cookie(cookie);
         self
     }
 
@@ -262,12 +252,12 @@ impl StrataLayer {
     /// Negotiates [`Negotiated`](crate::negotiation::Negotiated) responses at this level among
     /// `formats`, in the server's order of preference; the closest level that negotiates wins.
     pub fn negotiate(mut self, formats: impl IntoIterator<Item = Format>) -> Self {
-        let fallback = self.negotiation.take().and_then(|n| n.fallback_format());
+        let fallback = self.description.negotiation.take().and_then(|n| n.fallback_format());
         let mut layer = NegotiationLayer::new(formats);
         if let Some(f) = fallback {
             layer = layer.fallback(f);
         }
-        self.negotiation = Some(layer);
+        self.description.negotiation = Some(layer);
         self
     }
 
@@ -276,8 +266,9 @@ impl StrataLayer {
     /// this level's formats (JSON alone is offered if [`negotiate`](Self::negotiate) was not
     /// called).
     pub fn negotiation_fallback(mut self, format: Format) -> Self {
-        let layer = self.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
-        self.negotiation = Some(layer.fallback(format));
+        let layer =
+            self.description.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
+        self.description.negotiation = Some(layer.fallback(format));
         self
     }
 
@@ -322,7 +313,14 @@ impl StrataLayer {
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
-        self.headers.specs()
+        self.description.headers()
+    }
+
+    /// What this level does on the wire: the value its service runs from, and the OpenAPI
+    /// document is written from.
+    #[must_use]
+    pub const fn description(&self) -> &LevelDescription {
+        &self.description
     }
 }
 
@@ -335,24 +333,11 @@ impl<S> Layer<S> for StrataLayer {
             Some(templates) => tower::util::Either::Left(templates.layer(inner)),
             None => tower::util::Either::Right(inner),
         };
-        let default_status = (self.app || self.plain_ok_default_status).then(|| {
-            let status = DefaultStatusLayer::new();
-            if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status }
-        });
         let level = Level {
-            app: self.app,
             #[cfg(feature = "negotiation")]
-            negotiation: match (&self.negotiation, self.app) {
-                (Some(negotiation), _) => Some(negotiation.clone()),
-                // Values no level negotiated are JSON, rendered here with a known length.
-                (None, true) => Some(NegotiationLayer::json_only()),
-                (None, false) => None,
-            },
-            default_status,
-            headers: (!self.headers.is_empty()).then(|| self.headers.clone()),
-            #[cfg(feature = "cookies")]
-            cookies: (!self.cookies.is_empty()).then(|| self.cookies.clone()),
-            computed_etag: self.computed_etag,
+            negotiation: self.description.negotiation_layer(),
+            default_status: self.description.default_status_layer(),
+            description: self.description.clone(),
             hook: self.after_request.clone(),
             chain_hook: self.chain_after_request,
             #[cfg(feature = "background")]
@@ -366,7 +351,7 @@ impl<S> Layer<S> for StrataLayer {
 impl StrataLayer {
     /// The app always has one, for the extractor and to wrap bodies other layers replaced.
     fn background_layer(&self) -> Option<strata_tower::background::BackgroundLayer<axum::body::Body>> {
-        (self.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
+        (self.description.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
             let mut layer = strata_tower::background::BackgroundLayer::new(axum::body::Body::new);
             if let Some(runner) = &self.runner {
                 layer = layer.runner(runner.clone());

@@ -86,12 +86,14 @@
 //! # }
 //! ```
 
+mod description;
 mod future;
 mod hook;
 mod layer;
 mod service;
 
 pub use self::{
+    description::{EtagDescription, LevelDescription},
     future::ResponseFuture,
     layer::{Strata, StrataLayer},
     service::StrataService,
