@@ -10,7 +10,16 @@
 use std::time::Instant;
 
 use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
-use axum_strata::background::Runner;
+use axum_strata::{
+    background::Runner,
+    openapi::{
+        SchemaRoutes,
+        aide::{
+            axum::ApiRouter,
+            openapi::{Info, OpenApi},
+        },
+    },
+};
 
 pub mod index;
 pub mod routes;
@@ -46,7 +55,7 @@ impl Services {
 
 /// The whole showcase as one router, using `services`.
 pub fn app_with(services: &Services) -> Router {
-    let mut app = Router::new().route("/", get(index::index));
+    let mut app = ApiRouter::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
         match seed.router {
             Some(router) if seed.at_root => app = app.merge(router(services)),
@@ -54,10 +63,22 @@ pub fn app_with(services: &Services) -> Router {
             None => {}
         }
     }
-    app.layer(axum::middleware::from_fn(log_request))
+    // The document is built once, here, from the routes' own declarations and their levels.
+    let mut api = OpenApi {
+        info: Info {
+            title: "Strata showcase".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: Some(
+                "Every seed example of Litestar's documentation, served with axum and Strata.".to_owned(),
+            ),
+            ..Info::default()
+        },
+        ..OpenApi::default()
+    };
+    let app = app.finish_api(&mut api);
+    app.merge(SchemaRoutes::new(&api).router("/schema")).layer(axum::middleware::from_fn(log_request))
 }
 
-/// Logs each request with its status and duration through `tracing`.
 async fn log_request(request: Request, next: Next) -> Response {
     let (method, uri) = (request.method().clone(), request.uri().clone());
     let start = Instant::now();

@@ -188,5 +188,5 @@ pub(crate) fn request_body(operation: &mut Operation, media_type: &str, schema: 
 /// rather than text.
 pub(crate) fn is_structured(mime: &strata_headers::mime::Mime) -> bool {
     use strata_headers::mime::JSON;
-    mime.subtype() == JSON || mime.suffix() == Some(JSON) || mime.subtype() == "x-msgpack"
+    mime.subtype() == JSON || mime.suffix() == Some(JSON) || mime.subtype().as_str().ends_with("msgpack")
 }
