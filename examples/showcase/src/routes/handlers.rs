@@ -102,7 +102,9 @@ pub fn handlers() -> ApiRouter {
         path_parameter(op, "pk", "The resource's id.")
     }
     fn some_id(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        // axum answers a path that is no integer with 400, in plain text.
         path_parameter(op, "some_id", "Any integer (1 without it).")
+            .response_with::<400, String, _>(|r| r.description("The id is not an integer."))
     }
     ApiRouter::new()
         .api_route("/resources", api::get(list_resources).post(create_resource))

@@ -60,7 +60,7 @@ pub(crate) fn path_parameter<'t>(
             required: true,
             deprecated: None,
             format: ParameterSchemaOrContent::Schema(SchemaObject {
-                json_schema: axum_strata::openapi::schemars::json_schema!({ "type": "integer", "format": "int64" }),
+                json_schema: axum_strata::openapi::schemars::json_schema!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX }),
                 example: None,
                 external_docs: None,
             }),
