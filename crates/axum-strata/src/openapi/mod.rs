@@ -48,3 +48,6 @@ pub use self::{
 };
 #[doc(no_inline)]
 pub use crate::builder::{LevelDescription, StrataLayer};
+
+#[cfg(all(test, feature = "full"))]
+mod tests;
