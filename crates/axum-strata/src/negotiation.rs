@@ -345,7 +345,6 @@ impl NegotiationLayer {
 
     #[cfg(feature = "layers")]
     /// The formats offered, in the server's order of preference.
-    #[must_use]
     pub fn formats(&self) -> &[Format] {
         &self.config.formats
     }

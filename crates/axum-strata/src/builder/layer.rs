@@ -23,7 +23,7 @@ use super::{
     service::{Level, StrataService},
 };
 
-/// Where Strata's builders start; see the [module docs](self).
+/// Where Strata's builders start; see the [module docs](super).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Strata;

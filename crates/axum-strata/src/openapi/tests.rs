@@ -1,4 +1,5 @@
 //! The operation fragments each type and level produces.
+#![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
 use aide::{
     axum::{ApiRouter, routing::get},
