@@ -1,6 +1,7 @@
 //! A small driver for headless Chromium over the DevTools protocol, for the browser tests: a
 //! minimal WebSocket client (text frames only, enough for CDP's JSON) instead of a dependency
-//! tree for one test.
+//! tree for one test. Every read has a deadline ([`READ_LIMIT`]), so a browser that hangs fails
+//! the test instead of stalling it, and pings are answered with pongs.
 
 use std::{
     path::{Path, PathBuf},
@@ -17,6 +18,17 @@ use tokio::{
 
 /// Where Debian installs Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The longest wait for any one read from DevTools (a frame, the handshake, a command's reply).
+pub const READ_LIMIT: Duration = Duration::from_secs(30);
+
+/// `future`, or a panic naming `what` when it takes longer than [`READ_LIMIT`].
+async fn within<T>(what: &str, future: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(READ_LIMIT, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("DevTools: no {what} within {READ_LIMIT:?}"),
+    }
+}
 
 /// Whether the browser tests can run here.
 #[must_use]
@@ -101,13 +113,17 @@ impl Browser {
             message["sessionId"] = Value::String(self.session.clone());
         }
         send(&mut self.ws, &message.to_string()).await;
-        loop {
-            let reply: Value = serde_json::from_str(&receive(&mut self.ws).await).expect("json");
-            if reply["id"].as_u64() == Some(id) {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
+        let ws = &mut self.ws;
+        within(&format!("reply to {method}"), async move {
+            loop {
+                let reply: Value = serde_json::from_str(&receive(ws).await).expect("json");
+                if reply["id"].as_u64() == Some(id) {
+                    assert!(reply.get("error").is_none(), "{method}: {reply}");
+                    return reply["result"].clone();
+                }
             }
-        }
+        })
+        .await
     }
 
     /// Opens `url` in the page.
@@ -145,7 +161,7 @@ fn rand_suffix() -> u64 {
 async fn connect(url: &str) -> TcpStream {
     let rest = url.strip_prefix("ws://").expect("a ws:// address");
     let (host, path) = rest.split_once('/').expect("a path");
-    let mut stream = TcpStream::connect(host).await.expect("connect to DevTools");
+    let mut stream = within("connection", TcpStream::connect(host)).await.expect("connect to DevTools");
     let request = format!(
         "GET /{path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: c3RyYXRhLWJyb3dzZXItdA==\r\nSec-WebSocket-Version: 13\r\n\r\n"
@@ -154,7 +170,7 @@ async fn connect(url: &str) -> TcpStream {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).await.expect("handshake reply");
+        within("handshake reply", stream.read_exact(&mut byte)).await.expect("handshake reply");
         head.push(byte[0]);
     }
     assert!(head.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&head));
@@ -163,8 +179,12 @@ async fn connect(url: &str) -> TcpStream {
 
 /// Sends one masked text frame.
 async fn send(stream: &mut TcpStream, text: &str) {
-    let payload = text.as_bytes();
-    let mut frame = vec![0x81u8];
+    send_frame(stream, 0x1, text.as_bytes()).await;
+}
+
+/// Sends one masked, final frame of `opcode` (text 0x1, pong 0xa).
+async fn send_frame(stream: &mut TcpStream, opcode: u8, payload: &[u8]) {
+    let mut frame = vec![0x80 | opcode];
     match payload.len() {
         n if n < 126 => frame.push(0x80 | u8::try_from(n).expect("small")),
         n if n < 65_536 => {
@@ -182,31 +202,35 @@ async fn send(stream: &mut TcpStream, text: &str) {
     stream.write_all(&frame).await.expect("send frame");
 }
 
-/// Receives one text message (joining continuation frames, skipping pings and pongs).
+/// Receives one text message (joining continuation frames, answering pings, skipping pongs).
 async fn receive(stream: &mut TcpStream) -> String {
     let mut message = Vec::new();
     loop {
         let mut head = [0u8; 2];
-        stream.read_exact(&mut head).await.expect("frame head");
+        within("frame", stream.read_exact(&mut head)).await.expect("frame head");
         let (fin, opcode) = (head[0] & 0x80 != 0, head[0] & 0x0f);
         let len = match head[1] & 0x7f {
             126 => {
                 let mut b = [0u8; 2];
-                stream.read_exact(&mut b).await.expect("length");
+                within("frame length", stream.read_exact(&mut b)).await.expect("length");
                 u64::from(u16::from_be_bytes(b))
             }
             127 => {
                 let mut b = [0u8; 8];
-                stream.read_exact(&mut b).await.expect("length");
+                within("frame length", stream.read_exact(&mut b)).await.expect("length");
                 u64::from_be_bytes(b)
             }
             n => u64::from(n),
         };
         let mut payload = vec![0u8; usize::try_from(len).expect("frame fits")];
-        stream.read_exact(&mut payload).await.expect("payload");
+        within("frame payload", stream.read_exact(&mut payload)).await.expect("payload");
         match opcode {
             0x8 => panic!("DevTools closed the connection"),
-            0x9 | 0xa => continue,
+            0x9 => {
+                send_frame(stream, 0xa, &payload).await;
+                continue;
+            }
+            0xa => continue,
             _ => message.extend_from_slice(&payload),
         }
         if fin {

@@ -3,7 +3,12 @@
 
 pub mod cdp;
 
-use std::net::SocketAddr;
+// The repository README's Rust examples compile and run as doctests, so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+use std::{net::SocketAddr, time::Duration};
 
 use axum::Router;
 use tokio::{
@@ -175,4 +180,49 @@ pub async fn raw_bytes(addr: SocketAddr, request: &[u8]) -> RawResponse {
         head: String::from_utf8_lossy(&bytes[..split]).into_owned(),
         body: bytes[split + 4..].to_vec(),
     }
+}
+
+/// Sends `request` and reads until the response head is complete and `until` has appeared in
+/// the body after it (at once for an empty `until`), the server closes, or `limit` has passed:
+/// for endless responses (event streams) and for servers that may close without answering.
+/// `None` when no complete head arrived.
+///
+/// # Panics
+///
+/// When the server cannot be reached.
+pub async fn raw_until(
+    addr: SocketAddr,
+    request: &[u8],
+    until: &[u8],
+    limit: Duration,
+) -> Option<RawResponse> {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut bytes = Vec::new();
+    let _ = tokio::time::timeout(limit, async {
+        // The server may answer (and close) before it has read everything: a failed write is
+        // not a failed test.
+        if stream.write_all(request).await.is_err() {
+            let _ = stream.read_to_end(&mut bytes).await;
+            return;
+        }
+        let mut buf = [0_u8; 8192];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            }
+            if let Some(split) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+                let body = &bytes[split + 4..];
+                if until.is_empty() || body.windows(until.len()).any(|w| w == until) {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    let split = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    Some(RawResponse {
+        head: String::from_utf8_lossy(&bytes[..split]).into_owned(),
+        body: bytes[split + 4..].to_vec(),
+    })
 }

@@ -1,6 +1,7 @@
 //! A Strata level runs the same steps as the standalone layers stacked in its order: one request
 //! matrix (methods, conditionals, ranges, documentation-only claims, hooks, negotiation,
-//! cookies, default statuses) goes through both, over TCP, and every answer must be the same
+//! cookies, default statuses, errors, cookies under a public Cache-Control, weak and strong
+//! tags) goes through both, over TCP, and every answer must be the same
 //! status, headers and bytes.
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
@@ -10,7 +11,7 @@ use std::time::Duration;
 use axum::{
     Router,
     body::Body,
-    http::{HeaderName, HeaderValue},
+    http::{HeaderName, HeaderValue, StatusCode},
     response::Response,
     routing::{MethodRouter, get},
 };
@@ -19,8 +20,9 @@ use axum_strata::{
     body::NoBody,
     cookies::{Cookie, CookiesLayer},
     file::{File, RangeLayer},
-    headers::CacheControl,
+    headers::{CacheControl, ETag},
     negotiation::{Format, Negotiated, NegotiationLayer},
+    problem::Problem,
     tower::{
         after_request::AfterRequestLayer, background::BackgroundLayer, conditional::ConditionalLayer,
         default_status::DefaultStatusLayer, etag::ComputedETagLayer, response_headers::ResponseHeadersLayer,
@@ -35,9 +37,27 @@ fn tag(response: &mut Response, value: &'static str) {
     response.headers_mut().append(HeaderName::from_static("x-hooks"), HeaderValue::from_static(value));
 }
 
+/// What a route's own level does.
+#[derive(Clone, Copy)]
+enum Route {
+    /// Documents an ETag it never sends.
+    Claim,
+    /// Has an after-request hook.
+    Hook,
+    /// Has a static ETag, kept strong, and a cookie.
+    Static,
+    /// Sends its Cache-Control and cookie on every status.
+    Errors,
+}
+
+fn cookie(name: &'static str) -> Cookie<'static> {
+    Cookie::new(name, "1")
+}
+
 /// The routes, each built by `level` for its route-level settings.
-fn routes(route: impl Fn(MethodRouter, bool) -> MethodRouter) -> Router {
+fn routes(route: impl Fn(MethodRouter, Route) -> MethodRouter) -> Router {
     let any = |r: MethodRouter| r.post(|| async { Negotiated(serde_json::json!({"made": true})) });
+    let problem = |status: StatusCode| move || async move { Problem::new(status).with_detail("as asked") };
     Router::new()
         .route(
             "/value",
@@ -46,17 +66,30 @@ fn routes(route: impl Fn(MethodRouter, bool) -> MethodRouter) -> Router {
         )
         .route("/text", get(|| async { "hello world" }))
         .route("/file", get(|| async { File::open(FILE).await }))
-        .route("/claimed", route(get(|| async { "a tag is documented here" }), true))
-        .route("/hooked", route(get(|| async { "hooked" }), false))
+        .route("/claimed", route(get(|| async { "a tag is documented here" }), Route::Claim))
+        .route("/hooked", route(get(|| async { "hooked" }), Route::Hook))
+        .route("/static", route(get(|| async { "a static tag" }), Route::Static))
+        .route("/teapot", route(get(problem(StatusCode::IM_A_TEAPOT)), Route::Errors))
+        .route("/gone", get(problem(StatusCode::NOT_FOUND)))
+        .route("/broken", get(problem(StatusCode::INTERNAL_SERVER_ERROR)))
+        .route("/login", get(|| async { ([("set-cookie", "session=s3cr3t; HttpOnly")], "welcome") }))
+        .fallback(problem(StatusCode::NOT_FOUND))
 }
 
 /// The app as users write it: one `Strata` level per place.
 fn fused() -> Router {
-    routes(|method_router, claim| {
-        let level = if claim {
-            Strata::layer().etag_documentation_only("set by a proxy")
-        } else {
-            Strata::layer().after_request_fn(|r: &mut Response| tag(r, "route"))
+    routes(|method_router, route| {
+        let level = match route {
+            Route::Claim => Strata::layer().etag_documentation_only("set by a proxy"),
+            Route::Hook => Strata::layer().after_request_fn(|r: &mut Response| tag(r, "route")),
+            Route::Static => {
+                Strata::layer().etag(ETag::strong("static").unwrap()).strong_etags().cookie(cookie("seen"))
+            }
+            Route::Errors => Strata::layer()
+                .cache_control(CacheControl::no_store())
+                .cache_headers_on_every_status()
+                .cookie(cookie("tea"))
+                .cookies_on_every_status(),
         };
         method_router.layer(level)
     })
@@ -74,14 +107,24 @@ fn fused() -> Router {
 
 /// The same app from the standalone layers, in the order a level runs its steps.
 fn stacked() -> Router {
-    routes(|method_router, claim| {
-        if claim {
-            method_router.layer(
-                ResponseHeadersLayer::new().documentation_only(axum::http::header::ETAG, "set by a proxy"),
-            )
-        } else {
-            method_router.layer(AfterRequestLayer::sync(|r: &mut Response| tag(r, "route")))
-        }
+    routes(|method_router, route| match route {
+        Route::Claim => method_router.layer(
+            ResponseHeadersLayer::new().documentation_only(axum::http::header::ETAG, "set by a proxy"),
+        ),
+        Route::Hook => method_router.layer(AfterRequestLayer::sync(|r: &mut Response| tag(r, "route"))),
+        // Cookies outside headers: a level applies its headers first.
+        Route::Static => method_router.layer(
+            ServiceBuilder::new()
+                .layer(CookiesLayer::new().cookie(cookie("seen")))
+                .layer(ResponseHeadersLayer::new().etag(ETag::strong("static").unwrap()).strong_etags()),
+        ),
+        Route::Errors => method_router.layer(
+            ServiceBuilder::new().layer(CookiesLayer::new().cookie(cookie("tea")).on_every_status()).layer(
+                ResponseHeadersLayer::new()
+                    .cache_control(CacheControl::no_store())
+                    .cache_headers_on_every_status(),
+            ),
+        ),
     })
     .layer(
         ServiceBuilder::new()
@@ -120,7 +163,10 @@ fn comparable(response: &RawResponse) -> (String, String) {
 async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
     let (fused, stacked) = (serve(fused()).await, serve(stacked()).await);
     let mut compared = 0;
-    for path in ["/value", "/text", "/file", "/claimed", "/hooked"] {
+    for path in [
+        "/value", "/text", "/file", "/claimed", "/hooked", "/static", "/teapot", "/gone", "/broken",
+        "/login", "/nowhere",
+    ] {
         // The validators the current representation has, to revalidate with.
         let first = request(fused, "GET", path, &[]).await;
         let etag = first.header_values("etag").first().map(|t| (*t).to_owned());
@@ -135,6 +181,8 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
             vec!["range: bytes=99999-".to_owned()],
             vec!["accept: application/x-msgpack".to_owned()],
             vec!["accept: image/png".to_owned()],
+            // A tie on weight: the more specific range wins.
+            vec!["accept: application/*, application/x-msgpack".to_owned()],
             vec!["if-modified-since: Thu, 01 Jan 2099 00:00:00 GMT".to_owned()],
         ];
         if let Some(etag) = &etag {
@@ -172,7 +220,27 @@ async fn a_level_answers_every_request_as_the_stack_of_layers_does() {
     assert_eq!(request(fused, "POST", "/value", &[]).await.status(), 201);
     assert_eq!(request(fused, "DELETE", "/value", &[]).await.status(), 204);
     assert_eq!(get("/value", vec!["accept: image/png".to_owned()]).await.status(), 406);
-    assert!(compared > 300, "{compared} requests compared");
+    let tie = get("/value", vec!["accept: application/*, application/x-msgpack".to_owned()]).await;
+    assert_eq!(tie.header_values("content-type"), ["application/x-msgpack"]);
+    // The cache-safety steps.
+    assert_eq!(text.header_values("etag")[0].get(..3), Some("W/\""), "a computed tag is weak");
+    assert_eq!(get("/static", vec![]).await.header_values("etag"), ["\"static\""]);
+    let inm_any = get("/claimed", vec!["if-none-match: *".to_owned()]).await;
+    assert_eq!(inm_any.status(), 304, "no validator needed");
+    for path in ["/gone", "/broken", "/nowhere"] {
+        let error = get(path, vec![]).await;
+        assert!(error.header_values("cache-control").is_empty(), "{path}");
+        assert!(error.header_values("set-cookie").is_empty() && error.header_values("etag").is_empty());
+        assert_eq!(error.header_values("x-app"), ["app"]);
+    }
+    let teapot = get("/teapot", vec![]).await;
+    assert_eq!(teapot.status(), 418);
+    assert_eq!(teapot.header_values("cache-control"), ["no-store"]);
+    assert_eq!(teapot.header_values("set-cookie"), ["tea=1"]);
+    let login = get("/login", vec![]).await;
+    assert_eq!(login.header_values("cache-control"), ["max-age=60, private"]);
+    assert_eq!(login.header_values("set-cookie"), ["session=s3cr3t; HttpOnly", "theme=dark"]);
+    assert!(compared > 600, "{compared} requests compared");
 }
 
 /// A 304 announces no `content-length: 0` (RFC 9110 §8.6), from the standalone layer as from a

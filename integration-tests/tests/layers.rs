@@ -121,10 +121,10 @@ async fn cache_control_and_etag_follow_the_closest_level() {
     let addr = serve(weather()).await;
     let r = request(addr, "GET", "/population", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["max-age=2628288, public"]);
-    assert_eq!(r.header_values("etag"), ["\"bar\""]);
+    assert_eq!(r.header_values("etag"), ["W/\"bar\""], "a level's tags are weak");
     let r = request(addr, "GET", "/chance_of_rain", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["max-age=86400, public"]);
-    assert_eq!(r.header_values("etag"), ["\"foo\""]);
+    assert_eq!(r.header_values("etag"), ["W/\"foo\""]);
     let r = request(addr, "GET", "/timestamp", &[]).await;
     assert_eq!(r.header_values("cache-control"), ["no-store"]);
     assert_eq!(r.header_values("etag"), ["W/\"bar\""]);
@@ -138,7 +138,7 @@ async fn a_304_keeps_validators_and_has_no_body_nor_content_length() {
     for method in ["GET", "HEAD"] {
         let r = request(addr, method, "/chance_of_rain", &["if-none-match: \"x\", W/\"foo\""]).await;
         assert!(r.head.starts_with("HTTP/1.1 304 Not Modified\r\n"), "{method}: {}", r.head);
-        assert_eq!(r.header_values("etag"), ["\"foo\""]);
+        assert_eq!(r.header_values("etag"), ["W/\"foo\""]);
         assert_eq!(r.header_values("cache-control"), ["max-age=86400, public"]);
         assert!(r.header_values("content-length").is_empty(), "{method}: {}", r.head);
         assert!(r.header_values("content-type").is_empty(), "{method}: {}", r.head);
@@ -156,13 +156,120 @@ async fn a_304_keeps_validators_and_has_no_body_nor_content_length() {
     assert_eq!(status_of(&r), 404);
 }
 
+/// The README's app, with a fallback, a handler's 404 and a 500: errors get the app's policy
+/// headers, but neither its month of `Cache-Control`, nor its ETag, nor its cookies.
+fn with_errors(every_status: bool) -> Router {
+    let app = Strata::app()
+        .header("app-level-header", "app header")
+        .header("x-frame-options", "DENY")
+        .cache_control(CacheControl::max_age(DAY * 30).public())
+        .etag(ETag::strong("bar").unwrap())
+        .cookie(axum_strata::cookies::Cookie::new("theme", "dark"));
+    let app = if every_status { app.cache_headers_on_every_status().cookies_on_every_status() } else { app };
+    Router::new()
+        .route("/population", get(|| async { Json(100_000) }))
+        .route("/gone", get(|| async { axum_strata::problem::Problem::new(StatusCode::NOT_FOUND) }))
+        .route(
+            "/broken",
+            get(|| async { axum_strata::problem::Problem::new(StatusCode::INTERNAL_SERVER_ERROR) }),
+        )
+        .route(
+            "/own-cookie",
+            get(|| async { (StatusCode::NOT_FOUND, [("set-cookie", "handler=kept")], "no such thing") }),
+        )
+        .fallback(|| async { axum_strata::problem::Problem::new(StatusCode::NOT_FOUND) })
+        .layer(app)
+}
+
+#[tokio::test]
+async fn errors_get_the_policy_headers_but_no_cache_headers_nor_cookies() {
+    let addr = serve(with_errors(false)).await;
+    let ok = request(addr, "GET", "/population", &[]).await;
+    assert_eq!(ok.header_values("cache-control"), ["max-age=2592000, private"], "private: it sets a cookie");
+    assert_eq!(ok.header_values("etag"), ["W/\"bar\""]);
+    assert_eq!(ok.header_values("set-cookie"), ["theme=dark"]);
+    for (path, status) in [("/nowhere", 404), ("/gone", 404), ("/broken", 500)] {
+        for method in ["GET", "HEAD"] {
+            let r = request(addr, method, path, &[]).await;
+            assert_eq!(status_of(&r), status, "{method} {path}");
+            assert!(r.header_values("cache-control").is_empty(), "{method} {path}: {}", r.head);
+            assert!(r.header_values("etag").is_empty(), "{method} {path}: {}", r.head);
+            assert!(r.header_values("set-cookie").is_empty(), "{method} {path}: {}", r.head);
+            assert_eq!(r.header_values("app-level-header"), ["app header"], "{method} {path}");
+            assert_eq!(r.header_values("x-frame-options"), ["DENY"], "{method} {path}");
+        }
+    }
+    // Conditional requests do not reach errors either.
+    let r = request(addr, "GET", "/nowhere", &["if-none-match: W/\"bar\""]).await;
+    assert_eq!(status_of(&r), 404);
+    // A cookie the handler sets on its own error is its own.
+    let r = request(addr, "GET", "/own-cookie", &[]).await;
+    assert_eq!(r.header_values("set-cookie"), ["handler=kept"]);
+
+    // A level that asks for every status gets it.
+    let addr = serve(with_errors(true)).await;
+    let r = request(addr, "GET", "/broken", &[]).await;
+    assert_eq!(status_of(&r), 500);
+    assert_eq!(r.header_values("cache-control"), ["max-age=2592000, private"]);
+    assert_eq!(r.header_values("etag"), ["W/\"bar\""]);
+    assert_eq!(r.header_values("set-cookie"), ["theme=dark"]);
+}
+
+/// A response that sets a cookie under a level's shared-cacheable `Cache-Control` is made
+/// `private`, unless the level opts out: a CDN would otherwise hand one user's session to the
+/// next.
+#[tokio::test]
+async fn a_cookie_under_a_public_cache_control_is_private_unless_a_level_opts_out() {
+    let routes = || {
+        Router::new()
+            .route("/login", get(|| async { ([("set-cookie", "session=s3cr3t; HttpOnly")], "welcome") }))
+            .route("/page", get(|| async { "the same for everyone" }))
+            .route(
+                "/own",
+                get(|| async {
+                    ([("set-cookie", "a=b"), ("cache-control", "public, max-age=5")], "the handler's choice")
+                }),
+            )
+    };
+    let public = || Strata::app().cache_control(CacheControl::max_age(DAY).with_s_maxage(DAY * 7).public());
+    let addr = serve(routes().layer(public())).await;
+    let r = request(addr, "GET", "/login", &[]).await;
+    assert_eq!(r.header_values("cache-control"), ["max-age=86400, private"]);
+    assert_eq!(r.header_values("set-cookie"), ["session=s3cr3t; HttpOnly"]);
+    let r = request(addr, "GET", "/page", &[]).await;
+    assert_eq!(r.header_values("cache-control"), ["max-age=86400, s-maxage=604800, public"]);
+    let r = request(addr, "GET", "/own", &[]).await;
+    assert_eq!(
+        r.header_values("cache-control"),
+        ["public, max-age=5"],
+        "set by the handler, with its cookie"
+    );
+
+    // A route level's cookie under the app's Cache-Control.
+    let app = Router::new()
+        .route(
+            "/consent",
+            get(|| async { "ok" })
+                .layer(Strata::layer().cookie(axum_strata::cookies::Cookie::new("consent", "v3"))),
+        )
+        .layer(public());
+    let r = request(serve(app).await, "GET", "/consent", &[]).await;
+    assert_eq!(r.header_values("cache-control"), ["max-age=86400, private"]);
+
+    // Opting out keeps it public.
+    let addr = serve(routes().layer(public().public_with_cookies())).await;
+    let r = request(addr, "GET", "/login", &[]).await;
+    assert_eq!(r.header_values("cache-control"), ["max-age=86400, s-maxage=604800, public"]);
+}
+
 #[tokio::test]
 async fn computed_etags_revalidate_and_if_match_fails_with_412() {
     let addr = serve(weather()).await;
     let r = request(addr, "GET", "/computed", &[]).await;
     let tag = r.header_values("etag")[0].to_owned();
-    assert_eq!(tag.len(), 24, "{tag}");
-    assert_ne!(tag, "\"bar\"", "the computed tag beats the app's static one");
+    assert_eq!(tag.len(), 26, "{tag}");
+    assert!(tag.starts_with("W/\""), "weak: {tag}");
+    assert_ne!(tag, "W/\"bar\"", "the computed tag beats the app's static one");
     let r = request(addr, "GET", "/computed", &[&format!("if-none-match: {tag}")]).await;
     assert_eq!(status_of(&r), 304);
     let r = request(addr, "GET", "/computed", &["if-match: \"something-else\""]).await;

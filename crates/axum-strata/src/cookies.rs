@@ -8,6 +8,20 @@
 //! domain, so every browser drops it. `SameSite=None` is always sent with `Secure`, which
 //! browsers require (Litestar sends it without).
 //!
+//! A level's cookies go on 2xx and 3xx responses, not on errors (the router's 404, a handler's
+//! 404, a 500), unless the level asks for every status ([`CookiesLayer::on_every_status`]):
+//! a layered cookie is state handed out with the content, and an error has not served it;
+//! nor does an error carry the level's `Cache-Control`, so a 404 (which caches may store by
+//! default, RFC 9111 §4.2.2) would carry the cookie to whoever the cache serves next. This is
+//! Litestar's behaviour too on a router 404. A cookie the handler sets on its own error stays.
+//! The level's other headers are sent on every status: see
+//! [the builder's docs](crate::builder#layered-headers-and-errors).
+//!
+//! A response that a level gives a cookie, and that ends up with a `Cache-Control` a shared
+//! cache may store it under, is made `private` (RFC 9111 §5.2.2.7), so that no shared cache
+//! hands one user's cookie to another; a level opts out with
+//! [`CookiesLayer::public_with_cookies`] (see [`cache_safety`]).
+//!
 //! ```
 //! use axum::response::IntoResponse;
 //! use axum_strata::cookies::{Cookie, removal, set_cookie};
@@ -33,6 +47,7 @@ pub use cookie::{Cookie, SameSite, time::Duration};
 use cookie::{Expiration, time::OffsetDateTime};
 use http::{HeaderMap, HeaderValue, Request, Response, header::SET_COOKIE};
 use pin_project_lite::pin_project;
+use strata_tower::cache_safety;
 use tower::{Layer, Service};
 
 /// The cookie that deletes the cookie `name` set with this `path` and `domain`. Cookies whose
@@ -145,11 +160,17 @@ fn normalize_domain(domain: &str) -> String {
 pub struct CookiesLayer {
     /// Each cookie with its identity and header value, both computed once here.
     cookies: Arc<Vec<(Cookie<'static>, Key, HeaderValue)>>,
+    on_every_status: bool,
+    public_with_cookies: bool,
 }
 
 impl fmt::Debug for CookiesLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.cookies.iter().map(|(c, _, _)| c.name())).finish()
+        f.debug_struct("CookiesLayer")
+            .field("cookies", &self.cookies.iter().map(|(c, _, _)| c.name()).collect::<Vec<_>>())
+            .field("on_every_status", &self.on_every_status)
+            .field("public_with_cookies", &self.public_with_cookies)
+            .finish()
     }
 }
 
@@ -187,16 +208,48 @@ impl CookiesLayer {
         self.cookies.is_empty()
     }
 
-    /// Adds this level's cookies to `headers`, but none the response sets already.
-    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
-        if self.cookies.is_empty() {
+    /// Sets this layer's cookies on responses of every status. Without this, they go on 2xx
+    /// and 3xx responses only (see the [module docs](self)).
+    pub const fn on_every_status(mut self) -> Self {
+        self.on_every_status = true;
+        self
+    }
+
+    /// Whether this layer sets its cookies on a response of `status`, for documentation.
+    #[must_use]
+    pub fn sets_cookies_on(&self, status: http::StatusCode) -> bool {
+        self.on_every_status || strata_tower::cache_safety::gets_cache_headers(status)
+    }
+
+    /// Leaves a `Cache-Control` that lets shared caches store the response alone when this
+    /// layer adds a cookie. Without this, such a response is made `private` (see the
+    /// [module docs](self)). For cookies that are the same for every user.
+    pub const fn public_with_cookies(mut self) -> Self {
+        self.public_with_cookies = true;
+        self
+    }
+
+    /// Adds this level's cookies to a response, but none it sets already, and none to a
+    /// response that is neither 2xx nor 3xx unless the layer [says so](Self::on_every_status);
+    /// then keeps a response that got a cookie out of shared caches, unless the layer
+    /// [says otherwise](Self::public_with_cookies).
+    pub(crate) fn apply<B>(&self, response: &mut Response<B>) {
+        if self.cookies.is_empty()
+            || !(self.on_every_status || cache_safety::gets_cache_headers(response.status()))
+        {
             return;
         }
+        let headers = response.headers_mut();
         let present: Vec<Key> = headers.get_all(SET_COOKIE).iter().filter_map(Key::parse).collect();
+        let mut added = false;
         for (_, key, value) in self.cookies.iter() {
             if !present.contains(key) {
                 headers.append(SET_COOKIE, value.clone());
+                added = true;
             }
+        }
+        if added && !self.public_with_cookies {
+            cache_safety::keep_cookies_private(headers);
         }
     }
 }
@@ -258,7 +311,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        this.layer.apply(response.headers_mut());
+        this.layer.apply(&mut response);
         Poll::Ready(Ok(response))
     }
 }
@@ -319,14 +372,51 @@ mod tests {
         assert_eq!(lines(&h), ["s=ok; Path=/; Domain=example.com"]);
     }
 
+    fn response(status: u16, headers: &[(&'static str, &'static str)]) -> Response<()> {
+        let mut response = Response::new(());
+        *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
+        for (n, v) in headers {
+            response.headers_mut().append(*n, HeaderValue::from_static(v));
+        }
+        response
+    }
+
     #[test]
     fn a_level_never_adds_a_cookie_the_response_sets() {
         let layer = CookiesLayer::new()
             .cookie(Cookie::build(("theme", "app")).path("/").build())
             .cookie(Cookie::new("lang", "en"));
-        let mut h = HeaderMap::new();
-        h.append(SET_COOKIE, HeaderValue::from_static("theme=dark; Path=/"));
-        layer.apply(&mut h);
-        assert_eq!(lines(&h), ["theme=dark; Path=/", "lang=en"]);
+        let mut r = response(200, &[("set-cookie", "theme=dark; Path=/")]);
+        layer.apply(&mut r);
+        assert_eq!(lines(r.headers()), ["theme=dark; Path=/", "lang=en"]);
+    }
+
+    #[test]
+    fn a_levels_cookies_go_on_successes_and_redirections_unless_every_status_is_asked() {
+        let layer = CookiesLayer::new().cookie(Cookie::new("lang", "en"));
+        for status in [200, 201, 303] {
+            let mut r = response(status, &[]);
+            layer.apply(&mut r);
+            assert_eq!(lines(r.headers()), ["lang=en"], "{status}");
+        }
+        for status in [400, 404, 500] {
+            let mut r = response(status, &[("set-cookie", "handler=kept")]);
+            layer.apply(&mut r);
+            assert_eq!(lines(r.headers()), ["handler=kept"], "{status}: the handler's own cookie stays");
+            let mut r = response(status, &[]);
+            layer.clone().on_every_status().apply(&mut r);
+            assert_eq!(lines(r.headers()), ["lang=en"], "{status}");
+        }
+    }
+
+    #[test]
+    fn a_cookie_a_level_adds_keeps_the_response_out_of_shared_caches() {
+        let layer = CookiesLayer::new().cookie(Cookie::new("lang", "en"));
+        let mut r = response(200, &[("cache-control", "public, max-age=60")]);
+        layer.apply(&mut r);
+        assert_eq!(r.headers()["cache-control"], "max-age=60, private");
+        let mut r = response(200, &[("cache-control", "public, max-age=60")]);
+        layer.public_with_cookies().apply(&mut r);
+        assert_eq!(r.headers()["cache-control"], "public, max-age=60");
     }
 }

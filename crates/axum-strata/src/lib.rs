@@ -2,7 +2,7 @@
 //!
 //! Strata adds layers, response types and extractors to the `Router`s and handlers you already
 //! have; it has no server of its own, so `axum::serve` stays. Responses carry intent, layers
-//! resolve it, and the layer closest to the handler wins (the repository's `DESIGN.md`).
+//! resolve it, and the layer closest to the handler wins (the repository's `ARCHITECTURE.md`).
 //!
 //! | what | where |
 //! |---|---|
@@ -22,6 +22,7 @@
 //! | files with their metadata, safe user-named paths | [`file::File`] |
 //! | pagination: classic, offset and cursor containers, parameters with limits, `Link` headers | [`pagination`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
+//! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
 //! | OpenAPI documents from the same declarations, served at `/schema` | `openapi` (feature `openapi`) |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
@@ -44,6 +45,7 @@
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
 //! | `file` | no | [`file`](mod@file) |
+//! | `host` | no | [`host`]: `RequireHostLayer`, `RequestUrl`, `TrustForwarded` |
 //! | `pagination` | no | [`pagination`]: containers, paginators, parameter extractors, `Link` headers, signed cursors; also `negotiation` |
 //! | `full` | no | every feature above |
 //!
@@ -89,6 +91,7 @@
 //!     Ok(())
 //! }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Typed headers: the `strata-headers` crate.
 pub use strata_headers as headers;
@@ -107,7 +110,15 @@ pub mod content;
 pub mod cookies;
 #[cfg(feature = "file")]
 pub mod file;
-#[cfg(any(feature = "background", feature = "msgpack", feature = "pagination", feature = "precondition"))]
+#[cfg(feature = "host")]
+pub mod host;
+#[cfg(any(
+    feature = "background",
+    feature = "host",
+    feature = "msgpack",
+    feature = "pagination",
+    feature = "precondition"
+))]
 mod macros;
 mod media_type;
 #[cfg(feature = "msgpack")]
@@ -143,7 +154,7 @@ pub use self::{
     status::StatusByMethod,
 };
 
-// The README's Rust example compiles as a doctest, so it cannot drift from the code.
+// The crate README's Rust examples compile as doctests, so they cannot drift from the code.
 #[cfg(all(doctest, feature = "full"))]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -11,7 +11,9 @@
 //!   straight into the body, sets `Content-Type` and appends `Vary: Accept`. When nothing
 //!   offered is acceptable the answer is a 406 problem listing the offered types, or a
 //!   configured fallback format. `q=0` means "not acceptable", specificity beats order, and
-//!   ties go to the server's order of formats.
+//!   between offers of equal weight the one the client named most specifically wins, then the
+//!   server's order of formats (the ranking of
+//!   [`Accept::best_match`](strata_headers::Accept::best_match)).
 //!
 //! Where no level negotiates, `Strata::app()` sends the value as JSON whatever the `Accept`
 //! (as axum's `Json` would, without `Vary`). Without any Strata layer at all, `Negotiated<T>` is
@@ -312,6 +314,19 @@ enum Choice {
     NotAcceptable,
 }
 
+/// One media type a layer offers, with where it is among the formats.
+struct Offer<'a> {
+    f: usize,
+    m: usize,
+    media_type: &'a Mime,
+}
+
+impl std::borrow::Borrow<Mime> for Offer<'_> {
+    fn borrow(&self) -> &Mime {
+        self.media_type
+    }
+}
+
 /// The choices for the last [`RECENT`] `Accept` values (`None`: no header), replaced in turn.
 #[derive(Debug, Default)]
 struct Recent {
@@ -359,17 +374,13 @@ impl NegotiationLayer {
         if config.json_only {
             return Choice::Offer(0, 0);
         }
-        let mut best: Option<(Choice, u16)> = None;
-        for (f, format) in config.formats.iter().enumerate() {
-            for (m, offer) in format.media_types.iter().enumerate() {
-                let q = accept.quality(offer).thousandths();
-                if q > 0 && best.is_none_or(|(_, b)| q > b) {
-                    best = Some((Choice::Offer(f, m), q));
-                }
-            }
-        }
-        match best {
-            Some((choice, _)) => choice,
+        // Every media type of every format, in the server's order, ranked by the one ranking of
+        // `Accept::best_match`.
+        let offers = config.formats.iter().enumerate().flat_map(|(f, format)| {
+            format.media_types.iter().enumerate().map(move |(m, media_type)| Offer { f, m, media_type })
+        });
+        match accept.best_match(offers) {
+            Some(Offer { f, m, .. }) => Choice::Offer(f, m),
             None if config.fallback.is_some() => Choice::Fallback,
             None => Choice::NotAcceptable,
         }
@@ -687,6 +698,20 @@ mod tests {
         assert_eq!(body, r#"{"hello":"world"}"#);
         let (r, _) = negotiate(both(), &["*/*"]).await;
         assert_eq!(r.headers()["content-type"], "application/json");
+    }
+
+    /// Ties on weight go to the format the client named most specifically, then to the
+    /// server's order: the ranking of `Accept::best_match`.
+    #[tokio::test]
+    async fn equal_weights_go_to_the_most_specifically_named_format() {
+        let vendor: Mime = "application/vnd.example+json".parse().unwrap();
+        let layer = NegotiationLayer::new([Format::json(), Format::other(vendor)]);
+        let (r, _) = negotiate(layer.clone(), &["application/*, application/vnd.example+json"]).await;
+        assert_eq!(r.headers()["content-type"], "application/vnd.example+json");
+        let (r, _) = negotiate(layer.clone(), &["*/*, application/vnd.example+json"]).await;
+        assert_eq!(r.headers()["content-type"], "application/vnd.example+json");
+        let (r, _) = negotiate(layer, &["application/*"]).await;
+        assert_eq!(r.headers()["content-type"], "application/json", "the server's order");
     }
 
     #[cfg(feature = "msgpack")]

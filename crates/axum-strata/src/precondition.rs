@@ -10,37 +10,51 @@
 //! meant the change to be conditional (a common mistake is a tag without its quotes), and
 //! going ahead unconditionally could overwrite someone else's change.
 //!
+//! Existence comes first: when the resource is missing, the answer is 404 whatever the
+//! preconditions say (RFC 9110 §13.2.1 ignores them when the response without them would not
+//! be a 2xx). [`Precondition::check_existing`] takes the current representation as an `Option`
+//! and says "not found" with `Ok(None)`, so the order is the one the types give.
+//!
 //! ```
-//! use axum::{Router, body::Body, extract::State, http::{Request, StatusCode}, routing::put};
-//! use axum_strata::{precondition::{Precondition, PreconditionRejection}, headers::ETag};
-//! use std::sync::{Arc, Mutex};
+//! use std::{collections::HashMap, sync::{Arc, Mutex}};
+//! use axum::{Router, body::Body, extract::{Path, State}, http::{Request, StatusCode}, response::{IntoResponse, Response}, routing::put};
+//! use axum_strata::{headers::ETag, precondition::Precondition};
 //! use tower::ServiceExt;
 //!
-//! async fn replace(
-//!     State(version): State<Arc<Mutex<u64>>>,
-//!     precondition: Precondition,
-//!     body: String,
-//! ) -> Result<StatusCode, PreconditionRejection> {
-//!     let mut version = version.lock().unwrap();
-//!     let current = ETag::strong(version.to_string()).unwrap();
-//!     precondition.require()?.check(Some(&current))?; // 428 without If-Match, 412 if stale
-//!     *version += 1;
-//!     let _ = body;
-//!     Ok(StatusCode::NO_CONTENT)
+//! /// Item id → version.
+//! type Items = Arc<Mutex<HashMap<u32, u64>>>;
+//!
+//! async fn replace(State(items): State<Items>, Path(id): Path<u32>, precondition: Precondition) -> Response {
+//!     let mut items = items.lock().unwrap();
+//!     let tag = |version: &&mut u64| ETag::strong(version.to_string()).unwrap();
+//!     match precondition.check_existing(items.get_mut(&id), tag) {
+//!         Ok(None) => StatusCode::NOT_FOUND.into_response(), // existence first
+//!         Err(stale) => stale.into_response(),                // 412, with the current ETag
+//!         Ok(Some(version)) => match precondition.require() {
+//!             Err(required) => required.into_response(),      // 428 without If-Match
+//!             Ok(_) => {
+//!                 *version += 1;
+//!                 StatusCode::NO_CONTENT.into_response()
+//!             }
+//!         },
+//!     }
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! let app: Router = Router::new().route("/item", put(replace)).with_state(Arc::new(Mutex::new(1)));
-//! let put = |if_match: Option<&str>| {
-//!     let request = Request::put("/item");
+//! let items: Items = Arc::new(Mutex::new(HashMap::from([(1, 1)])));
+//! let app: Router = Router::new().route("/items/{id}", put(replace)).with_state(items);
+//! let put = |path: &str, if_match: Option<&str>| {
+//!     let request = Request::put(path);
 //!     let request = match if_match { Some(tag) => request.header("if-match", tag), None => request };
 //!     request.body(Body::from("new")).unwrap()
 //! };
-//! assert_eq!(app.clone().oneshot(put(None)).await.unwrap().status(), 428);
-//! assert_eq!(app.clone().oneshot(put(Some("\"1\""))).await.unwrap().status(), 204);
+//! let status = |request: Request<Body>| async { app.clone().oneshot(request).await.unwrap().status() };
+//! assert_eq!(status(put("/items/1", None)).await, 428);
+//! assert_eq!(status(put("/items/1", Some("\"1\""))).await, 204);
+//! assert_eq!(status(put("/items/9", Some("\"1\""))).await, 404, "no item 9: not a 412");
 //! // The client's copy is stale now: 412, with the current ETag.
-//! let stale = app.oneshot(put(Some("\"1\""))).await.unwrap();
+//! let stale = app.clone().oneshot(put("/items/1", Some("\"1\""))).await.unwrap();
 //! assert_eq!(stale.status(), 412);
 //! assert_eq!(stale.headers()["etag"], "\"2\"");
 //! # }
@@ -98,8 +112,51 @@ impl Precondition {
         }
     }
 
+    /// Checks the preconditions against a resource that may be missing, existence first: `Ok(None)`
+    /// when `current` is `None` (answer your 404: RFC 9110 §13.2.1 has the preconditions ignored
+    /// when the response without them would not be a 2xx), `Ok(Some(current))` when it exists
+    /// and they hold, and the rejection when it exists and they do not. `etag` gives the entity
+    /// tag of the current representation.
+    ///
+    /// This is the check for a `GET`, `PUT`, `PATCH` or `DELETE` of a resource that is a 404
+    /// when missing. Where the request succeeds on a missing resource too (a `PUT` that creates
+    /// it, guarded by `If-None-Match: *`), use [`check`](Self::check) with `None`.
+    ///
+    /// ```
+    /// # use axum::http::Request;
+    /// # use axum::extract::FromRequestParts;
+    /// use axum_strata::{headers::ETag, precondition::Precondition};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let (mut parts, ()) = Request::delete("/items/7").header("if-match", "\"v1\"").body(()).unwrap().into_parts();
+    /// # let Ok(precondition) = Precondition::from_request_parts(&mut parts, &()).await;
+    /// let tag = |version: &u64| ETag::strong(format!("v{version}")).unwrap();
+    /// // The item is gone: not a 412 but "not found", whatever `If-Match` says.
+    /// assert!(matches!(precondition.check_existing(None, tag), Ok(None)));
+    /// assert!(matches!(precondition.check_existing(Some(1), tag), Ok(Some(1))));
+    /// assert!(precondition.check_existing(Some(2), tag).is_err()); // 412, with ETag "v2"
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`check`](Self::check), only when `current` is `Some`.
+    pub fn check_existing<T>(
+        &self,
+        current: Option<T>,
+        etag: impl FnOnce(&T) -> ETag,
+    ) -> Result<Option<T>, PreconditionRejection> {
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        self.check(Some(&etag(&current)))?;
+        Ok(Some(current))
+    }
+
     /// Checks the preconditions against the current entity tag (`None`: the resource does not
-    /// exist).
+    /// exist, and the request would succeed without it, as a `PUT` that creates it; for a
+    /// resource that is a 404 when missing, use [`check_existing`](Self::check_existing)).
     ///
     /// # Errors
     ///

@@ -407,17 +407,37 @@ fn deadline(interval: Duration) -> Instant {
 /// or echo an id (or with `axum_extra::TypedHeader`, which rejects a malformed one); this is
 /// the handler argument. Two names, so that code importing both never has two `LastEventId`s.
 ///
+/// The id is whatever the client sends. For a stream numbered 0, 1, 2…, resume with
+/// [`next_id`](Self::next_id), never with `id.parse::<u64>()? + 1`: that overflows on
+/// `18446744073709551615` (a panic in a debug build).
+///
 /// ```
 /// use axum_strata::sse::RequestLastEventId;
 ///
-/// async fn events(RequestLastEventId(last): RequestLastEventId) -> String {
-///     // Resume after `last`, or start from the beginning.
-///     last.map_or_else(|| "from the start".to_owned(), |id| format!("after {id}"))
+/// async fn events(last: RequestLastEventId) -> String {
+///     // Resume after the last id seen, or start from the beginning (no id, an id that is not a
+///     // number, or u64::MAX: nothing comes after it).
+///     let first = last.next_id().unwrap_or(0);
+///     format!("from {first}")
 /// }
 /// # let _: axum::Router = axum::Router::new().route("/events", axum::routing::get(events));
+/// let resume = |id: &str| RequestLastEventId(Some(id.to_owned())).next_id();
+/// assert_eq!(resume("41"), Some(42));
+/// assert_eq!(resume("18446744073709551615"), None);
+/// assert_eq!(RequestLastEventId(None).next_id(), None);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestLastEventId(pub Option<String>);
+
+impl RequestLastEventId {
+    /// The id after the last one, for a stream whose ids are decimal numbers: `Some(n + 1)` when
+    /// the id is the decimal digits of a `u64` below `u64::MAX`, else `None` (no id, not a
+    /// number, or no number after it); see [`LastEventId::next_id`](strata_headers::LastEventId::next_id).
+    #[must_use]
+    pub fn next_id(&self) -> Option<u64> {
+        strata_headers::LastEventId::new(self.0.as_deref()?).ok()?.next_id()
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestLastEventId {
     type Rejection = Infallible;

@@ -13,8 +13,12 @@
 //! assert_eq!(accept.best_match(&offers), Some(&mime::APPLICATION_JSON));
 //! // q=0 means "not acceptable", whatever else would match:
 //! assert!(!accept.accepts(&"application/xml".parse().unwrap()));
-//! // Equal weights: the server's order decides.
+//! // Equal weights, ranges equally specific: the server's order decides.
 //! assert_eq!(accept.best_match(&offers[..2]), Some(&mime::TEXT_PLAIN));
+//!
+//! // Equal weights: the offer the client named most specifically wins.
+//! let accept: Accept = "text/*, text/html".parse().unwrap();
+//! assert_eq!(accept.best_match(&offers[..2]), Some(&mime::TEXT_HTML));
 //! ```
 
 use std::{borrow::Borrow, cmp::Reverse, fmt, str::FromStr};
@@ -212,6 +216,14 @@ impl FromStr for MediaRange {
     }
 }
 
+/// How the client ranks one offer: by weight first, then by the specificity of the range
+/// that gave the weight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    q: QValue,
+    specificity: usize,
+}
+
 /// The typed `Accept` request header.
 ///
 /// Decoding is lenient where RFC 9110 lets it be: a range with bad syntax or a malformed weight
@@ -262,16 +274,32 @@ impl Accept {
     /// when none does (RFC 9110 §12.5.1).
     #[must_use]
     pub fn quality(&self, offer: &Mime) -> QValue {
-        if self.ranges.is_empty() {
-            return QValue::ONE;
-        }
+        self.rank(offer).q
+    }
+
+    /// The range that decides the weight of `offer`: the most specific one matching it (the
+    /// first of equally specific ones). `None` when no range matches, or when the header held
+    /// no range at all (which accepts everything).
+    #[must_use]
+    pub fn range_for(&self, offer: &Mime) -> Option<&MediaRange> {
         let mut best: Option<&MediaRange> = None;
         for range in &self.ranges {
             if range.matches(offer) && best.is_none_or(|b| range.specificity() > b.specificity()) {
                 best = Some(range);
             }
         }
-        best.map_or(QValue::ZERO, MediaRange::q)
+        best
+    }
+
+    /// How the client ranks `offer`: its weight, then how specifically the client named it.
+    fn rank(&self, offer: &Mime) -> Rank {
+        if self.ranges.is_empty() {
+            return Rank { q: QValue::ONE, specificity: 0 };
+        }
+        self.range_for(offer).map_or(Rank { q: QValue::ZERO, specificity: 0 }, |r| Rank {
+            q: r.q,
+            specificity: r.specificity(),
+        })
     }
 
     /// Whether the client accepts `offer` at all (its weight is above 0).
@@ -280,19 +308,23 @@ impl Accept {
         self.quality(offer) > QValue::ZERO
     }
 
-    /// The offer the client prefers: the highest weight wins, ties go to the earlier offer (the
-    /// server's order), and offers weighted 0 are never chosen. `None` when nothing offered is
+    /// The offer the client prefers: the highest weight wins; between offers of equal weight,
+    /// the one the client named most specifically (`text/html` beats an offer that only
+    /// `text/*` matches, as Litestar, Werkzeug and actix rank); then the earlier offer (the
+    /// server's order). Offers weighted 0 are never chosen. `None` when nothing offered is
     /// acceptable: answer 406, or fall back to a default of the server's choosing.
+    ///
+    /// This is the one ranking of offers in Strata: the negotiation layer uses it too.
     pub fn best_match<I>(&self, offers: I) -> Option<I::Item>
     where
         I: IntoIterator,
         I::Item: Borrow<Mime>,
     {
-        let mut best: Option<(QValue, I::Item)> = None;
+        let mut best: Option<(Rank, I::Item)> = None;
         for offer in offers {
-            let q = self.quality(offer.borrow());
-            if q > QValue::ZERO && best.as_ref().is_none_or(|(b, _)| q > *b) {
-                best = Some((q, offer));
+            let rank = self.rank(offer.borrow());
+            if rank.q > QValue::ZERO && best.as_ref().is_none_or(|(b, _)| rank > *b) {
+                best = Some((rank, offer));
             }
         }
         best.map(|(_, offer)| offer)
@@ -435,6 +467,34 @@ mod tests {
         let offers = [mime::APPLICATION_JSON, mime::TEXT_HTML];
         assert_eq!(accept.best_match(&offers), Some(&mime::TEXT_HTML));
         assert_eq!(accept.best_match(&offers[..1]), Some(&mime::APPLICATION_JSON));
+    }
+
+    #[test]
+    fn equal_weights_go_to_the_offer_named_most_specifically_then_to_the_servers_order() {
+        let offers = [mime::TEXT_PLAIN, mime::TEXT_HTML, m("application/xml")];
+        for (header, chosen) in [
+            ("text/*, text/html", "text/html"),
+            ("text/html, text/*", "text/html"),
+            ("*/*, application/xml", "application/xml"),
+            ("text/*;q=0.5, application/xml;q=0.5, text/plain;q=0.5", "text/plain"),
+            // A higher weight still beats a more specific range.
+            ("text/*, text/html;q=0.9", "text/plain"),
+            // Parameters make a range more specific.
+            ("text/*, text/html;level=1", "text/plain"),
+            ("text/*", "text/plain"),
+            ("*/*", "text/plain"),
+        ] {
+            let accept: Accept = header.parse().unwrap();
+            assert_eq!(
+                accept.best_match(&offers).map(ToString::to_string).as_deref(),
+                Some(chosen),
+                "{header}"
+            );
+        }
+        let accept: Accept = "text/*, text/html;level=1".parse().unwrap();
+        let with_level = [mime::TEXT_HTML, m("text/html;level=1")];
+        assert_eq!(accept.best_match(&with_level), Some(&with_level[1]));
+        assert_eq!(accept.range_for(&with_level[0]).map(ToString::to_string).as_deref(), Some("text/*"));
     }
 
     #[test]

@@ -226,6 +226,24 @@ impl CacheControl {
         self
     }
 
+    /// The same directives for one user's cache only: a bare `private` (replacing any field
+    /// list), and neither `public` nor `s-maxage`, which only shared caches read. What a
+    /// response that sets a cookie needs so that no shared cache hands the cookie to someone
+    /// else (RFC 9111 §5.2.2.7); `max-age` and the rest still speak to the user's own cache.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use strata_headers::CacheControl;
+    ///
+    /// let shared = CacheControl::max_age(Duration::from_secs(60)).with_s_maxage(Duration::from_secs(600)).public();
+    /// assert_eq!(shared.into_private().to_string(), "max-age=60, private");
+    /// ```
+    pub fn into_private(mut self) -> Self {
+        self.private = Some(Vec::new());
+        self.s_maxage = None;
+        self.with_public(false)
+    }
+
     /// Adds `public`.
     pub fn public(self) -> Self {
         self.with_public(true)

@@ -111,6 +111,30 @@ impl ETag {
         }
     }
 
+    /// The weak entity tag of the same value: `W/"xyz"` for `"xyz"`, itself when already weak.
+    /// What a representation that may be re-encoded on its way (compressed by a layer or a
+    /// proxy) should carry: a strong tag must differ between encodings (RFC 9110 §8.8.3), and
+    /// weak comparison, which `If-None-Match` uses, still matches.
+    ///
+    /// ```
+    /// use strata_headers::ETag;
+    ///
+    /// let strong = ETag::strong("v1").unwrap();
+    /// assert_eq!(strong.clone().into_weak().to_string(), "W/\"v1\"");
+    /// assert!(strong.clone().into_weak().weak_eq(&strong));
+    /// assert_eq!(ETag::weak("v1").unwrap().into_weak(), ETag::weak("v1").unwrap());
+    /// ```
+    pub fn into_weak(self) -> Self {
+        if self.is_weak() {
+            return self;
+        }
+        let mut bytes = Vec::with_capacity(self.value.len() + 2);
+        bytes.extend_from_slice(b"W/");
+        bytes.extend_from_slice(self.value.as_bytes());
+        let value = HeaderValue::from_bytes(&bytes).expect("W/ before a header value is a header value");
+        Self { value }
+    }
+
     /// Whether this is a weak validator (`W/"…"`).
     #[must_use]
     pub fn is_weak(&self) -> bool {

@@ -8,9 +8,14 @@
 //! request.insert("last-event-id", "42".parse().unwrap());
 //! let id: LastEventId = request.typed_get().unwrap();
 //! assert_eq!(id.as_str(), "42");
-//! assert_eq!(id.as_str().parse::<u64>().ok(), Some(42)); // resume after event 42
+//! assert_eq!(id.next_id(), Some(43)); // resume with event 43
+//! assert_eq!(LastEventId::new("18446744073709551615").unwrap().next_id(), None); // u64::MAX: none after it
 //! assert!(LastEventId::new("evil\nretry: 1").is_err());
 //! ```
+//!
+//! The id is whatever the client sends: to resume a numbered stream, take [`LastEventId::next_id`]
+//! rather than parsing and adding one, which overflows (a panic in a debug build) on
+//! `18446744073709551615`.
 
 use std::{fmt, str::FromStr};
 
@@ -49,6 +54,19 @@ impl LastEventId {
     pub fn as_str(&self) -> &str {
         // Only ever built from UTF-8 (checked in `new` and `decode`).
         std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
+    }
+
+    /// The id after this one, for a stream whose ids are decimal numbers: `Some(n + 1)` when the
+    /// id is the decimal digits of a `u64` `n` (no sign, no spaces) below `u64::MAX`, else `None`
+    /// (not a number, or no number after it). Use it instead of `id.parse::<u64>()? + 1`, which
+    /// overflows on `18446744073709551615`.
+    #[must_use]
+    pub fn next_id(&self) -> Option<u64> {
+        let id = self.as_str();
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        id.parse::<u64>().ok()?.checked_add(1)
     }
 
     /// The id as a header value.
@@ -115,6 +133,41 @@ mod tests {
     fn two_lines_are_ambiguous() {
         let (a, b) = (HeaderValue::from_static("1"), HeaderValue::from_static("2"));
         assert!(LastEventId::decode(&mut [&a, &b].into_iter()).is_err());
+    }
+
+    #[test]
+    fn next_id_adds_one_to_decimal_ids_without_overflow() {
+        let next = |id: &str| LastEventId::new(id).unwrap().next_id();
+        assert_eq!(next("0"), Some(1));
+        assert_eq!(next("007"), Some(8));
+        assert_eq!(next("18446744073709551614"), Some(u64::MAX));
+        for none in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1e3",
+            "x",
+            "١",
+        ] {
+            assert_eq!(next(none), None, "{none:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn next_id_never_panics_and_is_one_more(id in "[0-9]{0,25}|\\PC{0,30}") {
+            if let Ok(last) = LastEventId::new(&id) {
+                match last.next_id() {
+                    Some(n) => proptest::prop_assert_eq!(Some(n - 1), id.parse::<u64>().ok()),
+                    None => proptest::prop_assert!(id.parse::<u64>().map_or(true, |n| n == u64::MAX) || id.starts_with('+')),
+                }
+            }
+        }
     }
 
     #[test]

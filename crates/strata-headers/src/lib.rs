@@ -6,6 +6,12 @@
 //! input; formatting never emits a value a recipient could misread (no empty `Cache-Control`,
 //! no CR/LF, no unescaped quotes).
 //!
+//! Decoding works on fields as the server received them, whose size the server bounds (hyper:
+//! about 400 KiB for the whole head and 100 fields). Every parser here is linear in its input and
+//! iterative (no recursion); lists a recipient would have to keep are bounded where they could
+//! grow without use ([`forwarded::MAX_ELEMENTS`]; ranges past strata-tower's `MAX_RANGES` are
+//! answered with the whole representation).
+//!
 //! | header | type | RFC |
 //! |---|---|---|
 //! | `Cache-Control` | [`CacheControl`] | 9111 §5.2, 5861, 8246 |
@@ -16,6 +22,8 @@
 //! | `Link` | [`Link`], [`LinkValue`] | 8288 |
 //! | `Vary` | [`Vary`], [`vary::append`] | 9110 §12.5.5 |
 //! | `Last-Event-ID` | [`LastEventId`] | HTML, server-sent events |
+//! | `Host` | [`Host`] | 9112 §3.2, 3986 §3.2.2 |
+//! | `Forwarded` | [`Forwarded`], [`ForwardedElement`] | 7239 |
 //! | `Range` | [`Range`], [`RangeSpec`], [`ByteRange`] | 9110 §14.2 |
 //! | `If-Range` | [`IfRange`] | 9110 §13.1.5 |
 //! | `Content-Range` | [`ByteRange::content_range`] (the `headers` crate's [`headers::ContentRange`]) | 9110 §14.4 |
@@ -57,12 +65,15 @@
 //! assert_eq!(response["cache-control"], "max-age=60, public");
 //! assert_eq!(response["etag"], "\"v1\"");
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod accept;
 pub mod cache_control;
 pub mod content_disposition;
 mod error;
 pub mod etag;
+pub mod forwarded;
+pub mod host;
 pub mod if_range;
 pub mod last_event_id;
 pub mod link;
@@ -78,6 +89,8 @@ pub use self::{
     content_disposition::{ContentDisposition, DispositionType},
     error::Error,
     etag::{ETag, EntityTagList, IfMatch, IfNoneMatch},
+    forwarded::{Forwarded, ForwardedElement},
+    host::Host,
     if_range::IfRange,
     last_event_id::LastEventId,
     link::{Link, LinkValue},

@@ -8,8 +8,8 @@ use std::time::Duration;
 use headers::{Header, HeaderName, HeaderValue};
 use proptest::{collection::vec, option, prelude::*};
 use strata_headers::{
-    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, IfMatch, IfNoneMatch, IfRange,
-    LastEventId, Link, LinkValue, MaxStale, MediaRange, QValue, Range, RangeSpec, Vary,
+    Accept, CacheControl, ContentDisposition, ETag, EntityTagList, Forwarded, Host, IfMatch, IfNoneMatch,
+    IfRange, LastEventId, Link, LinkValue, MaxStale, MediaRange, QValue, Range, RangeSpec, Vary,
 };
 
 fn encode<H: Header>(h: &H) -> Vec<HeaderValue> {
@@ -56,6 +56,8 @@ fn every_header_is_stable(values: &[HeaderValue]) -> Result<(), TestCaseError> {
     stable::<Vary>(values)?;
     stable::<Range>(values)?;
     stable::<IfRange>(values)?;
+    stable::<Host>(values)?;
+    stable::<Forwarded>(values)?;
     stable::<LastEventId>(values)
 }
 
@@ -160,6 +162,23 @@ proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
+    fn hosts_that_parse_keep_their_host_and_port(
+        name in "[a-z0-9.-]{1,20}|\\[[0-9a-f:]{2,20}\\]|[!-~]{0,20}",
+        port in option::of(0u32..70_000),
+    ) {
+        let value = port.map_or_else(|| name.clone(), |p| format!("{name}:{p}"));
+        if let Ok(host) = Host::new(&value) {
+            prop_assert_eq!(host.as_str(), value.as_str());
+            prop_assert!(port.is_none_or(|p| host.port() == u16::try_from(p).ok()));
+            prop_assert_eq!(format!("{}{}", host.host(), &value[host.host().len()..]), value);
+            prop_assert!(!host.host().contains('@') && !host.host().contains('/'));
+        } else {
+            prop_assert!(port.is_some_and(|p| p > 65_535) || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') || name.is_empty());
+        }
+    }
+
+
+    #[test]
     fn cache_control_round_trips(cc in cache_control()) {
         prop_assume!(!cc.is_empty());
         round_trip(&cc)?;
@@ -170,6 +189,15 @@ proptest! {
     fn etag_round_trips(tag in etag()) {
         round_trip(&tag)?;
         prop_assert_eq!(ETag::from_header(&tag.to_string()).unwrap(), tag);
+    }
+
+    #[test]
+    fn the_weak_form_of_a_tag_is_weak_and_weakly_equal(tag in etag()) {
+        let weak = tag.clone().into_weak();
+        prop_assert!(weak.is_weak());
+        prop_assert!(weak.weak_eq(&tag));
+        prop_assert_eq!(weak.tag(), tag.tag());
+        prop_assert_eq!(ETag::from_header(&weak.to_string()).unwrap(), weak);
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! 4. else `If-Modified-Since` false → 304.
 //!
 //! It only acts on responses that would have been 2xx, and a 304 only stands in for a 200
-//! (RFC 9110 §15.4.5). `If-None-Match` and the dates need an `ETag` or a `Last-Modified` on the
-//! response; `If-Match` with a list of tags fails on a response without an `ETag`, as
-//! §13.1.1 says. Malformed conditional headers are ignored, as the RFC says. A 304 keeps
+//! (RFC 9110 §15.4.5). A 2xx response means a current representation exists, with or without a
+//! validator: so `If-None-Match: *` answers 304 to `GET` and `HEAD` (§13.1.2; 412 for other
+//! methods, from [`RequestConditions::evaluate`]), `If-Match: *` holds, and `If-Match` with a
+//! list of tags fails on a response without an `ETag` (§13.1.1). A list of tags in
+//! `If-None-Match`, and the dates, need an `ETag` or a `Last-Modified` on the response. Malformed conditional headers are ignored, as the RFC says. A 304 keeps
 //! `ETag`, `Cache-Control`, `Content-Location`, `Date`, `Expires`, `Vary`, `Last-Modified` and
 //! `Set-Cookie` (cookies are not representation metadata, and dropping one would lose state),
 //! the response's extensions, and nothing else: no body, no `Content-Type`, no `Content-Length`.
@@ -455,7 +457,13 @@ pub fn resolve<B: Default + From<Bytes>>(
     }
     let etag: Option<ETag> = typed(response.headers());
     let last_modified = date(response.headers(), &header::LAST_MODIFIED);
-    if etag.is_none() && last_modified.is_none() && conditions.if_match.is_none() {
+    // Without a validator, only `If-Match` and `If-None-Match: *` can say anything: both are
+    // about whether a current representation exists, which a 2xx says it does.
+    if etag.is_none()
+        && last_modified.is_none()
+        && conditions.if_match.is_none()
+        && !conditions.if_none_match.as_ref().is_some_and(|inm| inm.list().is_any())
+    {
         return response;
     }
     let current = Representation { etag: etag.as_ref(), last_modified };
@@ -592,6 +600,42 @@ mod tests {
         let svc = ConditionalLayer::new().layer(handler);
         assert_eq!(svc.clone().oneshot(request("\"x\"")).await.unwrap().status(), 412);
         assert_eq!(svc.oneshot(request("*")).await.unwrap().status(), 200);
+    }
+
+    /// RFC 9110 §13.1.2: `If-None-Match: *` is false when a current representation exists,
+    /// which a 2xx response says, with or without a validator.
+    #[tokio::test]
+    async fn if_none_match_any_needs_no_validator() {
+        let handler = service_fn(|_req: Request<()>| async {
+            let response = Response::builder()
+                .header("cache-control", "max-age=60")
+                .header("content-type", "text/plain")
+                .body(Body::from("no validators"))
+                .unwrap();
+            Ok::<_, Infallible>(response)
+        });
+        let request = |method: Method, inm: &'static str| {
+            Request::builder().method(method).header("if-none-match", inm).body(()).unwrap()
+        };
+        let svc = ConditionalLayer::new().layer(handler);
+        for method in [Method::GET, Method::HEAD] {
+            let res = svc.clone().oneshot(request(method.clone(), "*")).await.unwrap();
+            assert_eq!(res.status(), 304, "{method}");
+            assert_eq!(res.headers()["cache-control"], "max-age=60");
+            assert!(res.headers().get("content-type").is_none());
+        }
+        // A list of tags still needs a tag to compare with.
+        let res = svc.clone().oneshot(request(Method::GET, "\"v1\"")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        // Unsafe methods were handled before this layer saw them: 412 is the handler's to answer.
+        let res = svc.oneshot(request(Method::PUT, "*")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let mut headers = HeaderMap::new();
+        headers.insert("if-none-match", HeaderValue::from_static("*"));
+        let conditions = RequestConditions::from_headers(&headers);
+        let current = Some(Representation::default());
+        assert_eq!(conditions.evaluate(&Method::GET, current), Outcome::NotModified);
+        assert_eq!(conditions.evaluate(&Method::POST, current), Outcome::PreconditionFailed);
     }
 
     #[tokio::test]

@@ -1,8 +1,12 @@
 //! ETags computed from the response body.
 //!
-//! [`ComputedETagLayer`] gives a successful response without an `ETag` a strong one made from
-//! the hash of its body: XXH3-128 (fast and non-cryptographic: an ETag is a validator, not a
-//! signature), written as 22 characters of unpadded base64url. It only does so when the
+//! [`ComputedETagLayer`] gives a successful response without an `ETag` one made from the hash
+//! of its body: XXH3-128 (fast and non-cryptographic: an ETag is a validator, not a signature),
+//! written as 22 characters of unpadded base64url. The tag is weak (`W/"…"`) unless the layer
+//! is made [`strong`](ComputedETagLayer::strong): it is the hash of the body as this layer sees
+//! it, and a compression layer or a proxy after it may send other bytes under the same tag,
+//! which a strong tag must never name (RFC 9110 §8.8.3; tower-http's `CompressionLayer` keeps
+//! the `ETag` as it is). A weak tag still answers `If-None-Match` with a 304. It only does so when the
 //! body's exact size is known and at most the layer's limit (1 MiB by default): such a body is
 //! already in memory, so buffering it costs no copy when it is one chunk, and streams are never
 //! held back.
@@ -27,10 +31,14 @@
 //! let handler = service_fn(|_req: Request<()>| async {
 //!     Ok::<_, std::convert::Infallible>(Response::new(Full::new(Bytes::from_static(b"hello"))))
 //! });
-//! let response = ComputedETagLayer::new().layer(handler).oneshot(Request::new(())).await.unwrap();
+//! let response = ComputedETagLayer::new().layer(handler.clone()).oneshot(Request::new(())).await.unwrap();
 //! let etag = response.headers()["etag"].to_str().unwrap();
-//! assert_eq!(etag, compute(b"hello").to_string());
-//! assert_eq!(etag.len(), 24); // 22 characters and two quotes
+//! assert_eq!(etag, compute(b"hello").into_weak().to_string());
+//! assert_eq!(etag.len(), 26); // W/, 22 characters and two quotes
+//!
+//! // Where nothing after the layer re-encodes bodies:
+//! let response = ComputedETagLayer::new().strong().layer(handler).oneshot(Request::new(())).await.unwrap();
+//! assert_eq!(response.headers()["etag"], compute(b"hello").to_string().as_str());
 //! # }
 //! ```
 
@@ -72,11 +80,12 @@ pub fn compute(body: &[u8]) -> ETag {
 pub struct ComputedETagLayer {
     limit: u64,
     outermost: bool,
+    strong: bool,
 }
 
 impl Default for ComputedETagLayer {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT, outermost: false }
+        Self { limit: DEFAULT_LIMIT, outermost: false, strong: false }
     }
 }
 
@@ -90,6 +99,30 @@ impl ComputedETagLayer {
     pub const fn limit(mut self, bytes: u64) -> Self {
         self.limit = bytes;
         self
+    }
+
+    /// Sends strong tags: for apps where nothing after this layer changes the content coding
+    /// (no compression layer outside it, no compressing proxy). See the [module docs](self).
+    pub const fn strong(mut self) -> Self {
+        self.strong = true;
+        self
+    }
+
+    /// Starts computing the ETag of `response`; what the layer does, usable in a service of
+    /// one's own.
+    pub fn tag<B: Body>(self, mut response: Response<B>) -> Tagging<B> {
+        if !wants_etag(&mut response, self.limit) {
+            return Tagging::Ready(response);
+        }
+        let (parts, body) = response.into_parts();
+        Tagging::Buffering(Buffering {
+            _hold: hold_tasks(&parts),
+            parts: Some(parts),
+            body,
+            first: None,
+            rest: None,
+            strong: self.strong,
+        })
     }
 
     /// Marks this layer as the outermost one that reads documentation-only claims: it ends
@@ -223,7 +256,7 @@ where
             match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
                     let response = ready!(future.poll(cx))?;
-                    match tag(response, this.layer.limit) {
+                    match this.layer.tag(response) {
                         Tagging::Ready(mut response) => {
                             this.state.set(State::Done);
                             this.layer.end(&mut response);
@@ -256,7 +289,7 @@ impl ComputedETagLayer {
     }
 }
 
-/// What [`tag`] made of a response.
+/// What [`ComputedETagLayer::tag`] made of a response.
 #[derive(Debug)]
 pub enum Tagging<B> {
     /// The response gets no computed tag (it has one, or it is not a success, or its body is
@@ -268,31 +301,17 @@ pub enum Tagging<B> {
     Buffering(Buffering<B>),
 }
 
-/// Starts computing the ETag of `response`, for a body of known size up to `limit` bytes; what
-/// the layer does, usable in a service of one's own.
-pub fn tag<B: Body>(mut response: Response<B>, limit: u64) -> Tagging<B> {
-    if !wants_etag(&mut response, limit) {
-        return Tagging::Ready(response);
-    }
-    let (parts, body) = response.into_parts();
-    Tagging::Buffering(Buffering {
-        _hold: hold_tasks(&parts),
-        parts: Some(parts),
-        body,
-        first: None,
-        rest: None,
-    })
-}
-
 pin_project! {
-    /// A response whose body is read to its end and hashed; see [`tag`]. A body that fails
-    /// meanwhile becomes a 500 problem, with nothing of the failed response kept.
+    /// A response whose body is read to its end and hashed; see [`ComputedETagLayer::tag`]. A
+    /// body that fails meanwhile becomes a 500 problem, with nothing of the failed response
+    /// kept.
     pub struct Buffering<B> {
         parts: Option<Parts>,
         #[pin]
         body: B,
         first: Option<Bytes>,
         rest: Option<BytesMut>,
+        strong: bool,
         _hold: TaskHold,
     }
 }
@@ -351,7 +370,7 @@ where
                         (None, None) => Bytes::new(),
                     };
                     let mut parts = this.parts.take().expect("Buffering polled after completion");
-                    let etag = compute(&bytes);
+                    let etag = if *this.strong { compute(&bytes) } else { compute(&bytes).into_weak() };
                     parts.headers.insert(header::ETAG, HeaderValue::clone(etag.header_value()));
                     return Poll::Ready(Response::from_parts(parts, B::from(bytes)));
                 }
@@ -429,7 +448,7 @@ mod tests {
             Ok::<_, Infallible>(Response::new(TestBody::chunks(&["ab", "cd", "e"], true)))
         });
         let res = ComputedETagLayer::new().layer(svc).oneshot(Request::new(())).await.unwrap();
-        assert_eq!(res.headers()["etag"], compute(b"abcde").to_string().as_str());
+        assert_eq!(res.headers()["etag"], compute(b"abcde").into_weak().to_string().as_str());
         assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "abcde");
     }
 
@@ -470,6 +489,17 @@ mod tests {
             service_fn(|_req: Request<()>| async { Ok::<_, Infallible>(Response::new(Full::from("x"))) });
         let res = ComputedETagLayer::new().layer(route.layer(svc)).oneshot(Request::new(())).await.unwrap();
         assert!(res.headers().get("etag").is_none());
+    }
+
+    #[tokio::test]
+    async fn tags_are_weak_unless_the_layer_is_strong() {
+        let weak = respond(|| Response::new(Full::from("a")), ComputedETagLayer::new()).await;
+        let strong = respond(|| Response::new(Full::from("a")), ComputedETagLayer::new().strong()).await;
+        let weak = ETag::from_header(weak.headers()["etag"].to_str().unwrap()).unwrap();
+        let strong = ETag::from_header(strong.headers()["etag"].to_str().unwrap()).unwrap();
+        assert!(weak.is_weak() && !strong.is_weak());
+        assert!(weak.weak_eq(&strong), "one hash, two strengths");
+        assert_eq!(strong, compute(b"a"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::{services::ServeFile, set_header::SetResponseHeaderLayer};
 
 use crate::{
-    Fixtures, RECORDS_1K, RECORDS_100K, RECORDS_PAGE, Record, Records, STATIC_ETAG, TEXT_1K, TEXT_100K,
+    Fixtures, RECORDS_1K, RECORDS_100K, RECORDS_PAGE, Record, Records, STATIC_ETAG_SENT, TEXT_1K, TEXT_100K,
 };
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
@@ -56,10 +56,10 @@ fn tagged(headers: &HeaderMap, etag: HeaderValue, body: &'static str) -> Respons
     ([(header::CONTENT_TYPE, TEXT_PLAIN), (header::ETAG, etag)], body).into_response()
 }
 
-/// A strong tag hashed from the body, as Strata's computed ETag: XXH3-128 in base64url.
+/// A weak tag hashed from the body, as Strata's computed ETag: XXH3-128 in base64url.
 fn computed(headers: &HeaderMap, body: &'static str) -> Response {
     let hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes()).to_be_bytes();
-    let tag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(hash));
+    let tag = format!("W/\"{}\"", URL_SAFE_NO_PAD.encode(hash));
     match HeaderValue::try_from(tag) {
         Ok(etag) => tagged(headers, etag, body),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -131,7 +131,7 @@ pub(crate) fn router(fixtures: &Fixtures) -> Router {
             HeaderValue::try_from(format!("cookie_{i}=value")).unwrap_or_else(|_| unreachable!("valid"));
         cookies = cookies.layer(SetResponseHeaderLayer::appending(header::SET_COOKIE, cookie));
     }
-    let static_etag = HeaderValue::from_static(STATIC_ETAG);
+    let static_etag = HeaderValue::from_static(STATIC_ETAG_SENT);
 
     Router::new()
         .route("/plaintext-1K", get(|| async { text(&TEXT_1K) }))

@@ -39,6 +39,10 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The fixed tag of `etag-static`.
 pub const STATIC_ETAG: &str = "\"static-v1\"";
 
+/// The static tag as a Strata level sends it: weak, since a compression layer outside the app
+/// could send another encoding under it (see `strata_tower::cache_safety`).
+pub const STATIC_ETAG_SENT: &str = "W/\"static-v1\"";
+
 /// `abcdefghij` repeated to `len` bytes.
 fn alphabet(len: usize) -> String {
     "abcdefghij".repeat(len / 10)
@@ -157,37 +161,15 @@ pub const ENDPOINTS: &[&str] = &[
     "page",
 ];
 
-/// Reads `--addr HOST:PORT` (or `STRATA_ADDR`, else [`DEFAULT_ADDR`]) and `--nodelay`.
-///
-/// # Errors
-///
-/// An unknown argument or an address that does not parse, explained.
-pub fn config<I>(args: I, env: Option<String>) -> Result<(std::net::SocketAddr, bool), String>
-where
-    I: IntoIterator<Item = String>,
-{
-    let (mut addr, mut nodelay) = (None, false);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--nodelay" => nodelay = true,
-            "--addr" => addr = Some(args.next().ok_or("--addr needs an address, such as 127.0.0.1:8080")?),
-            _ => match arg.strip_prefix("--addr=") {
-                Some(a) => addr = Some(a.to_owned()),
-                None => {
-                    return Err(format!(
-                        "unknown argument {arg:?}; usage: bench-server [--addr HOST:PORT] [--nodelay]"
-                    ));
-                }
-            },
-        }
-    }
-    let (raw, source) = match (addr, env.filter(|e| !e.is_empty())) {
-        (Some(a), _) => (a, "--addr"),
-        (None, Some(e)) => (e, "STRATA_ADDR"),
-        (None, None) => (DEFAULT_ADDR.to_owned(), "the default"),
-    };
-    let addr =
-        raw.parse().map_err(|_| format!("{source} gave {raw:?}, which is not a HOST:PORT socket address"))?;
-    Ok((addr, nodelay))
+/// The bench server's command line: `--addr HOST:PORT` (or `STRATA_ADDR`, else
+/// [`DEFAULT_ADDR`]) and `--nodelay`.
+#[derive(Clone, Debug, clap::Parser)]
+#[command(name = "bench-server", about = "Serves the load bench's twins (Strata and hand-written axum).")]
+pub struct Cli {
+    /// Where to listen (default 127.0.0.1:8080).
+    #[command(flatten)]
+    pub listen: example_support::Listen,
+    /// Sets TCP_NODELAY on every connection.
+    #[arg(long)]
+    pub nodelay: bool,
 }

@@ -7,14 +7,7 @@ use axum::serve::ListenerExt;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (addr, nodelay) =
-        match bench_server::config(std::env::args().skip(1), std::env::var("STRATA_ADDR").ok()) {
-            Ok(config) => config,
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(2);
-            }
-        };
+    let bench_server::Cli { listen, nodelay } = clap::Parser::parse();
     let dir = std::env::temp_dir().join(format!("strata-bench-server-{}", std::process::id()));
     let fixtures = match bench_server::Fixtures::create(&dir) {
         Ok(fixtures) => fixtures,
@@ -25,19 +18,19 @@ async fn main() -> ExitCode {
     };
     let runner = axum_strata::background::Runner::new();
     let app = bench_server::app(&fixtures, &runner);
-    let listener = match tokio::net::TcpListener::bind(addr).await {
+    let listener = match listen.bind(bench_server::DEFAULT_ADDR).await {
         Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("cannot listen on {addr}: {e}");
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
-    let bound = listener.local_addr().map_or_else(|_| addr.to_string(), |a| a.to_string());
+    let bound = listener
+        .local_addr()
+        .map_or_else(|_| listen.addr_or(bench_server::DEFAULT_ADDR).to_owned(), |a| a.to_string());
     eprintln!("listening on http://{bound}/{}", if nodelay { " (TCP_NODELAY)" } else { "" });
     let shutdown = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
+        example_support::shutdown_signal().await;
     };
     let served = if nodelay {
         let listener = listener.tap_io(|tcp| {

@@ -6,18 +6,13 @@
 use std::net::SocketAddr;
 
 use bench_server::{ENDPOINTS, Fixtures};
-use integration_tests::{RawResponse, raw, serve};
+use integration_tests::{RawResponse, request, serve};
 
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 async fn get(addr: SocketAddr, path: &str, headers: &[String]) -> RawResponse {
-    let mut request = format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    raw(addr, &request).await
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    request(addr, "GET", path, &headers).await
 }
 
 /// The header lines but `Date`, sorted, with `/bare/` written as `/strata/` (in `Link`).

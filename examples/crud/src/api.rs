@@ -233,7 +233,8 @@ async fn get_item(State(store): State<Store>, ItemId(id): ItemId) -> Result<Cont
 /// write, before answering 409.
 const ATTEMPTS: usize = 8;
 
-/// The item as it is now, if the request's preconditions hold for it.
+/// The item as it is now, if it exists (else 404) and the request's preconditions hold for it
+/// (else 412).
 async fn current(store: &Store, id: i64, precondition: &Precondition) -> Result<Stored, Error> {
     check(id, precondition, store.get(id).await?)
 }
@@ -244,10 +245,11 @@ fn conflict() -> Error {
         .into()
 }
 
-/// Checks the preconditions against `now` (the item as last read, `None` when gone).
+/// Checks the preconditions against `now` (the item as last read, `None` when gone), existence
+/// first: a missing item is a 404 whatever `If-Match` says, since RFC 9110 §13.2.1 ignores
+/// preconditions when the answer without them would not be a 2xx.
 fn check(id: i64, precondition: &Precondition, now: Option<Stored>) -> Result<Stored, Error> {
-    precondition.check(now.as_ref().map(|s| etag(&s.item)).as_ref())?;
-    now.ok_or_else(|| not_found(id).into())
+    precondition.check_existing(now, |s| etag(&s.item))?.ok_or_else(|| not_found(id).into())
 }
 
 /// Writes the fields over `now` (which passed the preconditions) only if the item is still that

@@ -18,16 +18,56 @@ pub mod store;
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use axum::Router;
+use axum_strata::host::RequireHostLayer;
+
 pub use self::{
     api::router,
     store::{Item, Store},
 };
+
+/// The items API as the binary serves it: [`router`], with HTTP/1.1 requests that lack exactly
+/// one valid `Host` answered 400 (RFC 9112 §3.2).
+pub fn app(store: Store) -> Router {
+    router(store).layer(RequireHostLayer::new())
+}
 
 /// Where the server listens unless told otherwise: the tutorial's curl commands use it.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
 /// The database file unless told otherwise, in the working directory.
 pub const DEFAULT_DB: &str = "crud.sqlite3";
+
+/// Resolves when the process is asked to stop, with the signal's name: Ctrl-C (`SIGINT`) or,
+/// on unix, `SIGTERM`, which `docker stop`, systemd and Kubernetes send. A signal whose handler
+/// cannot be installed is logged and never awaited.
+pub async fn shutdown_signal() -> &'static str {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => "SIGINT",
+        () = terminate => "SIGTERM",
+    }
+}
 
 /// The server's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -36,14 +36,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!("items API on http://{}/items, stored in {}", config.addr, config.db.display());
+    let addr = listener.local_addr().unwrap_or(config.addr);
+    tracing::info!("items API on http://{addr}/items, stored in {}", config.db.display());
+    // On Ctrl-C or SIGTERM: stop taking connections, finish the requests under way.
     let shutdown = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("shutting down");
+        let signal = crud::shutdown_signal().await;
+        tracing::info!("shutting down on {signal}");
     };
-    if let Err(e) = axum::serve(listener, crud::router(store)).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, crud::app(store)).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }

@@ -71,6 +71,29 @@ impl<'s> MigrationSource<'s> for Embedded {
 #[derive(Debug)]
 pub struct StoreError(sqlx::Error);
 
+/// How often opening the file is tried again when SQLite says busy at once (50 ms apart).
+const BUSY_RETRIES: u32 = 100;
+
+impl StoreError {
+    /// SQLITE_BUSY or SQLITE_LOCKED, primary or extended.
+    fn is_busy(&self) -> bool {
+        fn busy(e: &sqlx::Error) -> bool {
+            match e {
+                sqlx::Error::Database(e) => {
+                    e.code().and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+                }
+                sqlx::Error::Migrate(m) => match &**m {
+                    sqlx::migrate::MigrateError::Execute(e)
+                    | sqlx::migrate::MigrateError::ExecuteMigration(e, _) => busy(e),
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        busy(&self.0)
+    }
+}
+
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "database error: {}", self.0)
@@ -152,9 +175,26 @@ impl Store {
     pub async fn ready(&self) -> Result<&SqlitePool, StoreError> {
         self.pool
             .get_or_try_init(|| async {
-                let pool = (self.pool_options)().connect_with(self.options.clone()).await?;
-                migrate(&pool).await?;
-                Ok::<_, StoreError>(pool)
+                // SQLite answers "busy" at once, without waiting out the busy timeout, in a few
+                // races of processes opening one new file (switching it to WAL, say): those are
+                // tried again, a bounded number of times.
+                let mut tries = 0;
+                loop {
+                    let opened = async {
+                        let pool = (self.pool_options)().connect_with(self.options.clone()).await?;
+                        migrate(&pool).await?;
+                        Ok::<_, StoreError>(pool)
+                    }
+                    .await;
+                    match opened {
+                        Err(e) if e.is_busy() && tries < BUSY_RETRIES => {
+                            tries += 1;
+                            tracing::debug!("the database is busy ({e}); trying again");
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        }
+                        opened => return opened,
+                    }
+                }
             })
             .await
     }

@@ -5,13 +5,15 @@
 //! The binary serves [`app`] on `127.0.0.1:8000`, or on the address given by `--addr` or the
 //! `STRATA_ADDR` environment variable. The items of `/seeds/crud` are kept in the SQLite file
 //! given by `--db` or `CRUD_DB`, by default `crud.sqlite3` in the working directory, created
-//! on first run.
+//! on first run. On Ctrl-C or `SIGTERM` it stops taking connections, finishes the requests
+//! under way and drains the background tasks (10 s at most) before it exits.
 
 use std::time::Instant;
 
-use axum::{Router, extract::Request, middleware::Next, response::Response, routing::get};
+use axum::{Router, extract::Request, http::StatusCode, middleware::Next, response::Response, routing::get};
 use axum_strata::{
     background::Runner,
+    host::RequireHostLayer,
     openapi::{
         SchemaRoutes,
         aide::{
@@ -19,7 +21,9 @@ use axum_strata::{
             openapi::{Info, OpenApi},
         },
     },
+    problem::Problem,
 };
+use tracing::Instrument as _;
 
 pub mod index;
 pub mod routes;
@@ -53,7 +57,9 @@ impl Services {
     }
 }
 
-/// The whole showcase as one router, using `services`.
+/// The whole showcase as one router, using `services`. HTTP/1.1 requests without exactly one
+/// valid `Host` are answered 400 (RFC 9112 §3.2), and unknown paths and methods get problem
+/// responses, like every other error of the showcase.
 pub fn app_with(services: &Services) -> Router {
     let mut app = ApiRouter::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
@@ -76,14 +82,25 @@ pub fn app_with(services: &Services) -> Router {
         ..OpenApi::default()
     };
     let app = app.finish_api(&mut api);
-    app.merge(SchemaRoutes::new(&api).router("/schema")).layer(axum::middleware::from_fn(log_request))
+    app.merge(SchemaRoutes::new(&api).router("/schema"))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
+        })
+        .layer(axum::middleware::from_fn(log_request))
+        .layer(RequireHostLayer::new())
 }
 
+/// Logs each request with its status and duration through `tracing`, inside a `request` span
+/// that the background tasks its handler adds run in too.
 async fn log_request(request: Request, next: Next) -> Response {
     let (method, uri) = (request.method().clone(), request.uri().clone());
+    let span = tracing::info_span!("request", %method, %uri);
     let start = Instant::now();
-    let response = next.run(request).await;
-    tracing::info!(%method, %uri, status = response.status().as_u16(), elapsed = ?start.elapsed(), "request");
+    let response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), elapsed = ?start.elapsed(), "request");
+    });
     response
 }
 

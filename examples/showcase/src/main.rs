@@ -40,12 +40,11 @@ async fn main() -> ExitCode {
         Ok(bound) => tracing::info!("showcase listening on http://{bound}/"),
         Err(e) => tracing::warn!("listening, but the bound address is unknown: {e}"),
     }
+    // On Ctrl-C or SIGTERM: stop taking connections, finish the requests under way, then drain
+    // the background tasks below.
     let shutdown = async {
-        // If the signal handler cannot be installed, serve until killed.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("shutting down");
+        let signal = crud::shutdown_signal().await;
+        tracing::info!("shutting down on {signal}");
     };
     let services = showcase::Services::new(axum_strata::background::Runner::new(), crud);
     let app = showcase::app_with(&services).into_make_service_with_connect_info::<std::net::SocketAddr>();

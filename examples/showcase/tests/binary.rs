@@ -32,6 +32,15 @@ impl Drop for TempDb {
 /// Starts the binary and waits (at most 30 s) for the line that names the bound address. The
 /// item database is `db` unless `configure` names another.
 async fn start(db: &TempDb, configure: impl FnOnce(&mut Command)) -> (Child, String) {
+    let (child, addr, _log) = start_logged(db, configure).await;
+    (child, addr)
+}
+
+/// Like [`start`], and the binary's log: every line it writes until it exits.
+async fn start_logged(
+    db: &TempDb,
+    configure: impl FnOnce(&mut Command),
+) -> (Child, String, tokio::task::JoinHandle<Vec<String>>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_showcase"));
     cmd.env_remove("STRATA_ADDR")
         .env("CRUD_DB", &db.0)
@@ -41,19 +50,28 @@ async fn start(db: &TempDb, configure: impl FnOnce(&mut Command)) -> (Child, Str
     configure(&mut cmd);
     let mut child = cmd.spawn().expect("the showcase binary starts");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
     let addr = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                return rest.trim_end_matches('/').to_owned();
+            let addr =
+                line.split("listening on http://").nth(1).map(|rest| rest.trim_end_matches('/').to_owned());
+            log.push(line);
+            if let Some(addr) = addr {
+                return addr;
             }
         }
         panic!("the showcase exited without saying where it listens");
     })
     .await
     .expect("the showcase says where it listens within 30 s");
-    // Keep draining the log so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    // Keep reading the log so the child never blocks on a full pipe.
+    let log = tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push(line);
+        }
+        log
+    });
+    (child, addr, log)
 }
 
 async fn get(addr: &str, path: &str) -> String {
@@ -119,4 +137,34 @@ async fn a_bad_address_exits_with_a_message() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a HOST:PORT socket address"), "{stderr}");
+}
+
+/// `SIGTERM` (what `docker stop`, systemd and Kubernetes send) shuts the showcase down as
+/// Ctrl-C does: the server stops, the background tasks of the last responses are drained, and
+/// it exits with success. The task's log line carries the request's span.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_drains_the_background_tasks_and_exits_cleanly() {
+    let db = TempDb::new("sigterm");
+    let (mut child, addr, log) = start_logged(&db, |c| {
+        c.args(["--addr", "127.0.0.1:0"]);
+    })
+    .await;
+    let response = get(&addr, "/seeds/background/?name=sigterm").await;
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().await.unwrap().success());
+    let exit = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the showcase exits within 30 s of SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let log = log.await.unwrap();
+    let has = |needle: &str| log.iter().any(|line| line.contains(needle));
+    assert!(has("shutting down on SIGTERM"), "{log:#?}");
+    assert!(log.iter().any(|l| l.contains("background tasks drained") && l.contains("done=1")), "{log:#?}");
+    let task =
+        log.iter().find(|l| l.contains("greeter: was called with name sigterm")).expect("the task ran");
+    assert!(task.contains("request{method=GET uri=/seeds/background/?name=sigterm}"), "{task}");
+    assert!(task.contains("background_task{task=logging_task}"), "{task}");
 }

@@ -24,6 +24,8 @@ pub struct LevelDescription {
     pub(super) headers: ResponseHeadersLayer,
     /// The largest body hashed, when this level computes ETags.
     pub(super) computed_etag: Option<u64>,
+    /// Whether this level's ETags, static and computed, are sent strong (weak by default).
+    pub(super) strong_etags: bool,
     pub(super) plain_ok_default_status: bool,
     pub(super) after_request: bool,
     #[cfg(feature = "cookies")]
@@ -40,10 +42,12 @@ pub enum EtagDescription<'a> {
     None,
     /// A static ETag, sent as this value.
     Static(&'a HeaderValue),
-    /// A strong ETag computed from bodies of known size up to `limit` bytes.
+    /// An ETag computed from bodies of known size up to `limit` bytes.
     Computed {
         /// The largest body hashed.
         limit: u64,
+        /// Whether it is sent strong (a level's tags are weak unless it keeps them strong).
+        strong: bool,
     },
     /// The handler sets it; the level only documents it (and outer levels leave it alone).
     DocumentationOnly(Option<&'a str>),
@@ -72,9 +76,10 @@ impl LevelDescription {
                 EtagDescription::DocumentationOnly(spec.description())
             }
             Some(spec) => spec.values().first().map_or(EtagDescription::None, EtagDescription::Static),
-            None => {
-                self.computed_etag.map_or(EtagDescription::None, |limit| EtagDescription::Computed { limit })
-            }
+            None => self.computed_etag.map_or(EtagDescription::None, |limit| EtagDescription::Computed {
+                limit,
+                strong: self.strong_etags,
+            }),
         }
     }
 
@@ -88,6 +93,14 @@ impl LevelDescription {
         let resolves =
             if plain { self.plain_ok_default_status } else { self.app || self.plain_ok_default_status };
         resolves.then(|| status_for(method))
+    }
+
+    /// The computed-ETag step of the service, where this level has one.
+    pub(super) fn computed_etag_layer(&self) -> Option<strata_tower::etag::ComputedETagLayer> {
+        self.computed_etag.map(|limit| {
+            let layer = strata_tower::etag::ComputedETagLayer::new().limit(limit);
+            if self.strong_etags { layer.strong() } else { layer }
+        })
     }
 
     /// The default-status step of the service, where this level has one.
@@ -108,6 +121,21 @@ impl LevelDescription {
     #[must_use]
     pub const fn answers_conditional_requests(&self) -> bool {
         self.app
+    }
+
+    /// Whether this level sends its cache headers (`Cache-Control`, `Expires`, `ETag`,
+    /// `Last-Modified`) on a response of `status`: 2xx and 3xx unless it opted in for every
+    /// status.
+    #[must_use]
+    pub fn sends_cache_headers_on(&self, status: StatusCode) -> bool {
+        self.headers.sends_cache_headers_on(status)
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Whether this level sets its cookies on a response of `status`.
+    #[must_use]
+    pub fn sets_cookies_on(&self, status: StatusCode) -> bool {
+        self.cookies.sets_cookies_on(status)
     }
 
     #[cfg(feature = "cookies")]

@@ -105,10 +105,10 @@ where
                     }
                     #[cfg(feature = "cookies")]
                     if !description.cookies.is_empty() {
-                        description.cookies.apply(response.headers_mut());
+                        description.cookies.apply(&mut response);
                     }
-                    match description.computed_etag {
-                        Some(limit) => match etag::tag(response, limit) {
+                    match level.computed_etag {
+                        Some(computed) => match computed.tag(response) {
                             Tagging::Ready(response) => (response, true),
                             Tagging::Buffering(buffering) => {
                                 this.state.set(State::Tagging { buffering });

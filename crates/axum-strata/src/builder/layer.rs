@@ -175,9 +175,42 @@ impl StrataLayer {
         self
     }
 
-    /// Sets a static `ETag` at this level.
+    /// Sets a static `ETag` at this level, sent weak unless the level keeps
+    /// [strong ETags](Self::strong_etags) (see the [module docs](super#cache-safety)).
     pub fn etag(mut self, etag: ETag) -> Self {
         self.description.headers = self.description.headers.etag(etag);
+        self
+    }
+
+    /// Sends this level's ETags, static and computed, strong: for apps where nothing between
+    /// the level and the client changes the content coding (no `CompressionLayer` outside it,
+    /// no compressing proxy). Without this they are weak, since a strong tag must not name
+    /// two encodings of a body (RFC 9110 §8.8.3).
+    pub fn strong_etags(mut self) -> Self {
+        self.description.headers = self.description.headers.strong_etags();
+        self.description.strong_etags = true;
+        self
+    }
+
+    /// Sends this level's `Cache-Control`, `Expires`, `ETag` and `Last-Modified` on responses of
+    /// every status; without this, only 2xx and 3xx responses get them, so that no cache keeps
+    /// an error as long as the content (see the [module docs](super#cache-safety)).
+    pub fn cache_headers_on_every_status(mut self) -> Self {
+        self.description.headers = self.description.headers.cache_headers_on_every_status();
+        self
+    }
+
+    /// Leaves a `Cache-Control` that lets shared caches store a response alone when the
+    /// response sets a cookie. Without this, a response to which this level adds the
+    /// `Cache-Control` or a cookie, and which ends up with both, is made `private`, so that no
+    /// shared cache hands one user's cookie to another (see the
+    /// [module docs](super#cache-safety)). For cookies that are the same for everyone.
+    pub fn public_with_cookies(mut self) -> Self {
+        self.description.headers = self.description.headers.public_with_cookies();
+        #[cfg(feature = "cookies")]
+        {
+            self.description.cookies = self.description.cookies.public_with_cookies();
+        }
         self
     }
 
@@ -189,8 +222,8 @@ impl StrataLayer {
         self
     }
 
-    /// Computes a strong ETag from the body of responses that have none, for bodies of known
-    /// size up to 1 MiB.
+    /// Computes an ETag from the body of successful responses that have none, for bodies of
+    /// known size up to 1 MiB; weak unless the level keeps [strong ETags](Self::strong_etags).
     pub fn computed_etag(mut self) -> Self {
         self.description.computed_etag = Some(etag::DEFAULT_LIMIT);
         self
@@ -241,10 +274,18 @@ impl StrataLayer {
     }
 
     #[cfg(feature = "cookies")]
-    /// Sets a cookie at this level, unless the response (or a closer level) sets the same
-    /// cookie (name, path and domain).
+    /// Sets a cookie at this level on 2xx and 3xx responses, unless the response (or a closer
+    /// level) sets the same cookie (name, path and domain).
     pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
         self.description.cookies = self.description.cookies.cookie(cookie);
+        self
+    }
+
+    #[cfg(feature = "cookies")]
+    /// Sets this level's cookies on responses of every status, errors included (see the
+    /// [module docs](super#layered-headers-and-errors)).
+    pub fn cookies_on_every_status(mut self) -> Self {
+        self.description.cookies = self.description.cookies.on_every_status();
         self
     }
 
@@ -338,6 +379,7 @@ impl<S> Layer<S> for StrataLayer {
             negotiation: self.description.negotiation_layer(),
             default_status: self.description.default_status_layer(),
             description: self.description.clone(),
+            computed_etag: self.description.computed_etag_layer(),
             hook: self.after_request.clone(),
             chain_hook: self.chain_after_request,
             #[cfg(feature = "background")]

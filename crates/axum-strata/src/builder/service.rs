@@ -34,6 +34,8 @@ pub(super) struct Level {
     pub(super) negotiation: Option<NegotiationLayer>,
     /// The description's default-status step, derived once.
     pub(super) default_status: Option<DefaultStatusLayer>,
+    /// The description's computed-ETag step, derived once.
+    pub(super) computed_etag: Option<strata_tower::etag::ComputedETagLayer>,
     pub(super) hook: Option<Hook>,
     pub(super) chain_hook: bool,
     #[cfg(feature = "background")]

@@ -91,8 +91,8 @@ pub fn document_operation(level: &LevelDescription, method: &Method, operation: 
     #[cfg(feature = "negotiation")]
     negotiate(level, operation);
     default_status(level, method, operation);
-    for response in responses_mut(operation) {
-        headers(level, response);
+    for (status, response) in responses_with_status(operation) {
+        headers(level, status, response);
     }
     if level.answers_conditional_requests() {
         not_modified(method, operation);
@@ -102,6 +102,26 @@ pub fn document_operation(level: &LevelDescription, method: &Method, operation: 
             response.extensions.shift_remove(NEGOTIATED);
         }
     }
+}
+
+/// Each response with its status (`None` for the default response, which stands for errors).
+fn responses_with_status(operation: &mut Operation) -> impl Iterator<Item = (Option<u16>, &mut Response)> {
+    operation
+        .responses
+        .iter_mut()
+        .flat_map(|r| {
+            r.default.iter_mut().map(|d| (None, d)).chain(r.responses.iter_mut().map(|(status, r)| {
+                let code = match status {
+                    StatusCode::Code(code) => Some(*code),
+                    StatusCode::Range(_) => None,
+                };
+                (code, r)
+            }))
+        })
+        .filter_map(|(status, r)| match r {
+            ReferenceOr::Item(response) => Some((status, response)),
+            ReferenceOr::Reference { .. } => None,
+        })
 }
 
 fn responses_mut(operation: &mut Operation) -> impl Iterator<Item = &mut Response> {
@@ -171,10 +191,19 @@ fn default_status(level: &LevelDescription, method: &Method, operation: &mut Ope
     responses.responses.sort_keys();
 }
 
-fn headers(level: &LevelDescription, response: &mut Response) {
+/// The headers `level` adds to a response of `status` (`None`: the default response, an
+/// error): cache headers and cookies go on 2xx and 3xx only unless the level opted in, as on
+/// the wire.
+fn headers(level: &LevelDescription, status: Option<u16>, response: &mut Response) {
+    let status = status.and_then(|s| http::StatusCode::from_u16(s).ok());
+    let cache_headers = status.is_some_and(|s| level.sends_cache_headers_on(s))
+        || (status.is_none() && level.sends_cache_headers_on(http::StatusCode::INTERNAL_SERVER_ERROR));
     for spec in level.headers() {
         let name = display_name(spec.name().as_str());
         if has_header(response, &name) {
+            continue;
+        }
+        if !cache_headers && strata_tower::cache_safety::is_cache_header(spec.name()) {
             continue;
         }
         let example = match spec.values() {
@@ -184,18 +213,25 @@ fn headers(level: &LevelDescription, response: &mut Response) {
         let description = spec.description().or_else(|| known_description(spec.name()));
         response.headers.insert(name, fragments::header(description, example));
     }
-    if let EtagDescription::Computed { .. } = level.etag()
+    if let EtagDescription::Computed { strong, .. } = level.etag()
+        && status.is_some_and(|s| s.is_success())
         && !has_header(response, "ETag")
     {
-        response.headers.insert(
-            "ETag".to_owned(),
-            fragments::header(Some("A strong ETag computed from the body (bodies of known size)."), None),
-        );
+        let description = if strong {
+            "A strong ETag computed from the body (bodies of known size)."
+        } else {
+            "A weak ETag computed from the body (bodies of known size)."
+        };
+        response.headers.insert("ETag".to_owned(), fragments::header(Some(description), None));
     }
     #[cfg(feature = "cookies")]
     {
         let names: Vec<&str> = level.cookies().map(|c| c.name()).collect();
-        if !names.is_empty() && !has_header(response, "Set-Cookie") {
+        let sets = status.map_or_else(
+            || level.sets_cookies_on(http::StatusCode::INTERNAL_SERVER_ERROR),
+            |s| level.sets_cookies_on(s),
+        );
+        if sets && !names.is_empty() && !has_header(response, "Set-Cookie") {
             let description = format!("Sets the cookies {}.", names.join(", "));
             response.headers.insert("Set-Cookie".to_owned(), fragments::header(Some(&description), None));
         }

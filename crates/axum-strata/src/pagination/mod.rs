@@ -26,6 +26,13 @@
 //! Without any [`Pagination`] level, the page size is a required parameter (400 when
 //! missing); give a level a [`default_size`](Pagination::default_size) to make it optional.
 //!
+//! **Limits on what is decoded.** The query string is split once, linearly (its length is
+//! bounded by hyper's limit on the request head, about 400 KiB); each parameter may appear once;
+//! numbers are whole `u64`s within their range (positions at most [`MAX_POSITION`]). A cursor
+//! longer than 1024 characters is refused before it is decoded; its payload is JSON read by
+//! serde_json, which refuses nesting deeper than 128 and any bytes after the value; with a key,
+//! the tag is checked before the JSON is read. Every refusal is the same 400 problem.
+//!
 #![cfg_attr(feature = "layers", doc = "```")]
 #![cfg_attr(not(feature = "layers"), doc = "```ignore")]
 //! use axum::{Router, body::{Body, to_bytes}, http::Request, routing::get};

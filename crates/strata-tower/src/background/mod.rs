@@ -20,6 +20,11 @@
 //!
 //! Tasks own what they use: clone it from the request before the response is returned.
 //!
+//! A task runs inside the `tracing` span that was current when it was made (in a handler, the
+//! request's, such as tower-http's `TraceLayer` opens), in a span of its own named
+//! `background_task` whose field `task` is its name: what it logs, and its failure, still say
+//! which request it came from, though the response is long gone.
+//!
 //! The module's parts: [`BackgroundTask`] and [`TaskSet`] (`task.rs`), [`Runner`] with its
 //! counters and drain (`runner.rs`), [`PendingTasks`] (`pending.rs`), [`BackgroundBody`]
 //! (`body.rs`), [`BackgroundLayer`] with its steps [`enter`](BackgroundLayer::enter) and

@@ -9,6 +9,7 @@ use std::{
 };
 
 use tokio::sync::Notify;
+use tracing::Instrument as _;
 
 use super::task::{BackgroundTask, TaskSet, Work};
 
@@ -136,15 +137,22 @@ async fn run_one(task: BackgroundTask, runner: Option<Runner>) -> bool {
         r.counters.pending.fetch_sub(1, Ordering::AcqRel);
     }
     let name = task.name;
+    // Inside the span that was current when the task was made, a span of the task's own.
+    let span = tracing::info_span!(parent: &task.span, "background_task", task = %name);
     let outcome = match task.work {
-        Work::Async(future) => {
-            std::panic::AssertUnwindSafe(future).catch_unwind().await.map_err(|_| "panicked")
-        }
-        Work::Blocking(f) => tokio::task::spawn_blocking(f)
+        Work::Async(future) => std::panic::AssertUnwindSafe(future)
+            .catch_unwind()
+            .instrument(span.clone())
             .await
-            .map_err(|e| if e.is_panic() { "panicked" } else { "was cancelled at runtime shutdown" }),
+            .map_err(|_| "panicked"),
+        Work::Blocking(f) => {
+            let span = span.clone();
+            tokio::task::spawn_blocking(move || span.in_scope(f))
+                .await
+                .map_err(|e| if e.is_panic() { "panicked" } else { "was cancelled at runtime shutdown" })
+        }
     };
-    let ok = match outcome {
+    let ok = span.in_scope(|| match outcome {
         Ok(Ok(())) => true,
         Ok(Err(e)) => {
             tracing::error!(task = %name, error = %e, "background task failed");
@@ -154,7 +162,7 @@ async fn run_one(task: BackgroundTask, runner: Option<Runner>) -> bool {
             tracing::error!(task = %name, "background task {what}");
             false
         }
-    };
+    });
     if let Some(r) = runner {
         r.finish(if ok { &r.counters.done } else { &r.counters.failed });
     }

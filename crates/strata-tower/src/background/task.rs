@@ -32,10 +32,17 @@ impl<E: fmt::Display> TaskOutput for Result<(), E> {
 }
 
 /// One task, with the name its failures are logged under.
+///
+/// It runs inside the `tracing` span that was current when it was made (in a handler, the
+/// request's span, such as tower-http's `TraceLayer` opens), in a span of its own named
+/// `background_task` with the field `task` (its name): what it logs, and its failure, say which
+/// request it came from.
 #[must_use]
 pub struct BackgroundTask {
     pub(super) name: Cow<'static, str>,
     pub(super) work: Work,
+    /// The span current when the task was made.
+    pub(super) span: tracing::Span,
 }
 
 impl fmt::Debug for BackgroundTask {
@@ -44,27 +51,41 @@ impl fmt::Debug for BackgroundTask {
             Work::Async(_) => "async",
             Work::Blocking(_) => "blocking",
         };
-        f.debug_struct("BackgroundTask").field("name", &self.name).field("kind", &kind).finish()
+        f.debug_struct("BackgroundTask")
+            .field("name", &self.name)
+            .field("kind", &kind)
+            .field("span", &self.span)
+            .finish()
     }
 }
 
 impl BackgroundTask {
-    /// A task running `future` (an `async` block or an async function's call) on the runtime.
+    /// A task running `future` (an `async` block or an async function's call) on the runtime,
+    /// inside the span current now (see the type's docs).
     pub fn new<F>(name: impl Into<Cow<'static, str>>, future: F) -> Self
     where
         F: Future + Send + 'static,
         F::Output: TaskOutput,
     {
-        Self { name: name.into(), work: Work::Async(Box::pin(async move { future.await.into_outcome() })) }
+        Self {
+            name: name.into(),
+            work: Work::Async(Box::pin(async move { future.await.into_outcome() })),
+            span: tracing::Span::current(),
+        }
     }
 
-    /// A task running a blocking function on tokio's blocking pool.
+    /// A task running a blocking function on tokio's blocking pool, inside the span current
+    /// now (see the type's docs).
     pub fn blocking<F, R>(name: impl Into<Cow<'static, str>>, f: F) -> Self
     where
         F: FnOnce() -> R + Send + 'static,
         R: TaskOutput,
     {
-        Self { name: name.into(), work: Work::Blocking(Box::new(move || f().into_outcome())) }
+        Self {
+            name: name.into(),
+            work: Work::Blocking(Box::new(move || f().into_outcome())),
+            span: tracing::Span::current(),
+        }
     }
 
     /// The task's name.

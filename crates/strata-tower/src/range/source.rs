@@ -30,7 +30,7 @@ pub(super) fn take(shared: &SharedReader) -> Option<Box<dyn Reader>> {
 
 /// The representation behind a response, for [`RangeLayer`](super::RangeLayer) to send parts
 /// of instead of the whole: the intent a response carries in its extensions when its ranges
-/// can be served (DESIGN.md §2). axum-strata's `File` puts one there.
+/// can be served (`ARCHITECTURE.md`, "responses carry intent"). axum-strata's `File` puts one there.
 ///
 /// The response must be a 200 whose body is [`Seekable::body`] (the whole representation) and
 /// whose `Content-Length` is [`Seekable::len`]; a layer that re-encodes or replaces the body in

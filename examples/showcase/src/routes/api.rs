@@ -7,7 +7,11 @@ use std::{collections::BTreeMap, net::SocketAddr};
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, Multipart, OriginalUri, Request, multipart::MultipartRejection},
+    extract::{
+        ConnectInfo, FromRequest, Multipart, Request,
+        multipart::MultipartRejection,
+        rejection::{BytesRejection, JsonRejection},
+    },
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
     routing::{get, post},
@@ -16,6 +20,7 @@ use axum_strata::{
     Strata,
     content::Content,
     cookies::Cookie,
+    host::RequestUrl,
     msgpack::MsgPack,
     negotiation::{Format, Negotiated},
     problem::Problem,
@@ -29,8 +34,10 @@ use serde_json::{Map, Value, json};
 /// The session cookie of the login example.
 const SESSION: &str = "session_id";
 
-/// `GET /info`: what the request looked like.
-async fn request_info(request: Request) -> Negotiated<Value> {
+/// `GET /info`: what the request looked like. The URL is the one the client asked for: an
+/// absolute-form target's authority wins over `Host` (RFC 9112 §3.2.2), and forwarded headers
+/// are not believed (the showcase has no proxy of its own).
+async fn request_info(url: RequestUrl, request: Request) -> Negotiated<Value> {
     let headers: BTreeMap<String, String> = request
         .headers()
         .keys()
@@ -46,15 +53,11 @@ async fn request_info(request: Request) -> Negotiated<Value> {
         .collect();
     let query: BTreeMap<String, String> =
         serde_urlencoded::from_str(request.uri().query().unwrap_or("")).unwrap_or_default();
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let client =
         request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
-    // Nested routers see their own part of the path; the client asked for the whole of it.
-    let uri =
-        request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
     Negotiated(json!({
         "method": request.method().as_str(),
-        "url": format!("http://{host}{uri}"),
+        "url": url.to_string(),
         "headers": headers,
         "query_params": query,
         "client": client,
@@ -114,17 +117,27 @@ fn bad_body(detail: String) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST).with_detail(detail)
 }
 
+/// A body that could not be read (413 when too large, 400 …), as a problem.
+fn unreadable(rejection: &BytesRejection) -> Problem {
+    Problem::new(rejection.status()).with_detail(rejection.body_text())
+}
+
+fn json_problem(rejection: &JsonRejection) -> Problem {
+    Problem::new(rejection.status()).with_detail(rejection.body_text())
+}
+
 /// `POST /data`: JSON, a URL-encoded form or MessagePack; anything else is a 415.
 async fn handle_data(request: Request) -> Result<Negotiated<Value>, axum::response::Response> {
     let data = match media_type(request.headers()).as_deref() {
         Some("application/json") => {
             let Json(v) = Json::<Value>::from_request(request, &())
                 .await
-                .map_err(|r| Problem::new(r.status()).with_detail(r.body_text()).into_response())?;
+                .map_err(|r| json_problem(&r).into_response())?;
             v
         }
         Some("application/x-www-form-urlencoded") => {
-            let bytes = Bytes::from_request(request, &()).await.map_err(IntoResponse::into_response)?;
+            let bytes =
+                Bytes::from_request(request, &()).await.map_err(|r| unreadable(&r).into_response())?;
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
                 .map_err(|e| bad_body(format!("the form is malformed: {e}")).into_response())?;
             form_to_json(pairs)
@@ -159,7 +172,8 @@ async fn redirect_to_docs() -> Result<Redirect, RedirectError> {
 
 /// `POST /login`: takes any JSON body (the seed's authentication is simplified away) and sets
 /// the session cookie.
-async fn login(body: Bytes) -> Result<Content<Value>, Problem> {
+async fn login(body: Result<Bytes, BytesRejection>) -> Result<Content<Value>, Problem> {
+    let body = body.map_err(|r| unreadable(&r))?;
     serde_json::from_slice::<Value>(&body).map_err(|e| bad_body(format!("the body is not JSON: {e}")))?;
     let session = Cookie::build((SESSION, "abc123"))
         .path("/")
@@ -207,21 +221,25 @@ async fn stream_data() -> impl IntoResponse {
 }
 
 /// `GET /events`: an update every second with the time and a counter, as JSON data, each with
-/// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends.
-async fn events(RequestLastEventId(last): RequestLastEventId) -> impl IntoResponse {
-    let start = last.and_then(|id| id.parse::<u64>().ok()).map_or(0, |id| id + 1);
+/// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends. An id that
+/// is not a number, or `u64::MAX` (nothing comes after it), starts over at 0; the stream ends
+/// after id `u64::MAX`.
+async fn events(last: RequestLastEventId) -> impl IntoResponse {
+    let start = last.next_id().unwrap_or(0);
     ServerSentEvent::new(async_stream::stream! {
-        let mut counter = start;
-        loop {
+        let mut counter = Some(start);
+        while let Some(n) = counter {
             let timestamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
             yield Message::new()
-                .json(&json!({"timestamp": timestamp, "counter": counter}))
+                .json(&json!({"timestamp": timestamp, "counter": n}))
                 .event("update")
-                .id(counter.to_string());
-            counter += 1;
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                .id(n.to_string());
+            counter = n.checked_add(1);
+            if counter.is_some() {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
         }
     })
 }

@@ -107,7 +107,10 @@ pub fn cache_control() -> ApiRouter {
 }
 
 /// `/seeds/etag`: app `"bar"`, controller `"foo"`, handler `W/"bar"`, and a documentation-only
-/// ETag on the dynamic route whose handler sets its own (a valid, quoted one).
+/// ETag on the dynamic route whose handler sets its own (a valid, quoted one). A level sends its
+/// tags weak (`W/"bar"`, `W/"foo"`), since something after it may re-encode the body, and a
+/// strong tag names one encoding only (RFC 9110 §8.8.3); `Strata::layer().strong_etags()` sends
+/// them as given where nothing does.
 pub fn etag() -> ApiRouter {
     let tag = |weak: bool, value: &str| {
         if weak { ETag::weak(value) } else { ETag::strong(value) }.expect("the seed's tags are valid")
