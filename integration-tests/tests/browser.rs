@@ -126,3 +126,36 @@ async fn chromium_receives_events_resumes_and_downloads() {
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), "Ada Lovelace\nAnalyst\n");
     let _ = std::fs::remove_dir_all(&browser.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_lists_the_seed_operations_at_schema() {
+    if !chromium_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium for the browser tests (.ci/run does)"
+        );
+        eprintln!("NOTICE: browser test skipped: {} not found", integration_tests::cdp::CHROMIUM);
+        return;
+    }
+    let addr = serve(showcase::app()).await;
+    let mut browser = Browser::start().await;
+    browser.navigate(&format!("http://{addr}/schema")).await;
+    // Swagger UI (inlined: the page needs no network) renders one block per operation.
+    let listed = browser
+        .wait_for("document.querySelectorAll('.opblock-summary-path').length >= 20", Duration::from_secs(20))
+        .await;
+    let paths = browser
+        .eval("Array.from(document.querySelectorAll('.opblock-summary-path')).map(e => e.textContent)")
+        .await;
+    assert!(listed, "Swagger UI listed the operations: {paths}");
+    let paths: Vec<String> =
+        paths.as_array().unwrap().iter().map(|p| p.as_str().unwrap().replace('\u{200b}', "")).collect();
+    for path in [
+        "/seeds/dynamic-headers/resources",
+        "/seeds/pagination/cursor/people",
+        "/seeds/handlers/resources/{pk}",
+    ] {
+        assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
+    }
+    let _ = std::fs::remove_dir_all(&browser.dir);
+}

@@ -136,6 +136,10 @@ impl<S: Send + Sync> FromRequestParts<S> for BackgroundTasks {
     }
 }
 
+#[cfg(feature = "openapi")]
+/// Nothing on the wire: the tasks run after the response.
+impl aide::OperationInput for BackgroundTasks {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

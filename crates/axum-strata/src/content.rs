@@ -237,6 +237,63 @@ impl<T: Serialize + 'static> IntoResponse for Content<T> {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, ReferenceOr, Response, StatusCode as ApiStatus},
+    };
+    use http::StatusCode;
+    use schemars::JsonSchema;
+
+    use super::Content;
+    use crate::{MediaType, openapi::fragments};
+
+    /// JSON, with the status of the method where the handler chooses none; a route whose
+    /// content has another media type or status says so with [`Content::document`].
+    impl<T: JsonSchema> OperationOutput for Content<T> {
+        type Inner = T;
+
+        fn operation_response(ctx: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("application/json", fragments::schema_of::<T>(ctx));
+            Some(fragments::by_method(fragments::response("The content.", [body])))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+
+    impl<T: JsonSchema> Content<T> {
+        /// Documents the content of a route whose handler sets `status` and `media_type`
+        /// (with [`status`](Self::status) and [`media_type`](Self::media_type)): its response
+        /// replaces the one by method. Use the same constants in the handler and here.
+        pub fn document(operation: &mut Operation, status: StatusCode, media_type: &MediaType) {
+            let mime = media_type.to_mime();
+            let schema = aide::generate::in_context(|ctx| {
+                if fragments::is_structured(&mime) {
+                    fragments::schema_of::<T>(ctx)
+                } else {
+                    fragments::inline(fragments::string())
+                }
+            });
+            let response = fragments::response("The content.", [fragments::body(mime.essence_str(), schema)]);
+            let responses = operation.responses.get_or_insert_with(Default::default);
+            if let Some(ReferenceOr::Item(ok)) = responses.responses.get(&ApiStatus::Code(200))
+                && ok.extensions.contains_key(fragments::STATUS_BY_METHOD)
+            {
+                responses.responses.shift_remove(&ApiStatus::Code(200));
+            }
+            responses.responses.insert(ApiStatus::Code(status.as_u16()), ReferenceOr::Item(response));
+            responses.responses.sort_keys();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::to_bytes;

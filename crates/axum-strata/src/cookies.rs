@@ -215,6 +215,12 @@ impl CookiesLayer {
         self
     }
 
+    /// Whether this layer sets its cookies on a response of `status`, for documentation.
+    #[must_use]
+    pub fn sets_cookies_on(&self, status: http::StatusCode) -> bool {
+        self.on_every_status || strata_tower::cache_safety::gets_cache_headers(status)
+    }
+
     /// Leaves a `Cache-Control` that lets shared caches store the response alone when this
     /// layer adds a cookie. Without this, such a response is made `private` (see the
     /// [module docs](self)). For cookies that are the same for every user.

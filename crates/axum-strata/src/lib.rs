@@ -23,6 +23,7 @@
 //! | pagination: classic, offset and cursor containers, parameters with limits, `Link` headers | [`pagination`] |
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
+//! | OpenAPI documents from the same declarations, served at `/schema` | `openapi` (feature `openapi`) |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
 //!
@@ -38,6 +39,7 @@
 //! | `cookies` | no | [`cookies`] |
 //! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
+//! | `openapi` | no | `openapi`: aide's traits on every response type and extractor, levels that document themselves, `/schema` (re-exports `aide` and `schemars`) |
 //! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
@@ -125,6 +127,8 @@ pub mod msgpack;
 pub mod multi_value;
 #[cfg(feature = "negotiation")]
 pub mod negotiation;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 #[cfg(feature = "pagination")]
 pub mod pagination;
 #[cfg(feature = "precondition")]
@@ -146,7 +150,7 @@ pub mod template;
 pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]
 pub use self::{
-    builder::{Strata, StrataLayer},
+    builder::{EtagDescription, LevelDescription, Strata, StrataLayer},
     status::StatusByMethod,
 };
 

@@ -359,6 +359,11 @@ impl NegotiationLayer {
     }
 
     #[cfg(feature = "layers")]
+    /// The formats offered, in the server's order of preference.
+    pub fn formats(&self) -> &[Format] {
+        &self.config.formats
+    }
+
     pub(crate) fn fallback_format(&self) -> Option<Format> {
         self.config.fallback.clone()
     }
@@ -578,6 +583,40 @@ where
         let response = ready!(this.inner.poll(cx))?;
         Poll::Ready(Ok(this.layer.finish(this.accepted, response)))
     }
+}
+
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationInput, OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+    use schemars::JsonSchema;
+
+    use super::{Negotiated, RequestAccept};
+    use crate::openapi::fragments;
+
+    /// JSON; the closest level that negotiates documents its other formats, `Vary: Accept`
+    /// and 406, as it is the level that offers them.
+    impl<T: JsonSchema> OperationOutput for Negotiated<T> {
+        type Inner = T;
+
+        fn operation_response(ctx: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("application/json", fragments::schema_of::<T>(ctx));
+            Some(fragments::negotiated(fragments::response("The value, in the format negotiated.", [body])))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+
+    /// Nothing to document: OpenAPI describes `Accept` through the responses' content.
+    impl OperationInput for RequestAccept {}
 }
 
 #[cfg(test)]

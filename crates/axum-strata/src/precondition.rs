@@ -262,6 +262,47 @@ fn http_date(time: SystemTime) -> Option<HeaderValue> {
     HeaderValue::try_from(httpdate::fmt_http_date(time)).ok()
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationInput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::Precondition;
+    use crate::openapi::fragments;
+
+    /// `If-Match` and `If-Unmodified-Since`; 412 when they do not hold, 428 when an unsafe
+    /// method sends neither.
+    impl OperationInput for Precondition {
+        fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+            fragments::add_parameters(
+                operation,
+                [
+                    fragments::header_parameter(
+                        "If-Match",
+                        "The ETag of the version the change is based on.",
+                        false,
+                    ),
+                    fragments::header_parameter(
+                        "If-Unmodified-Since",
+                        "The change applies only if the resource is unchanged since this date.",
+                        false,
+                    ),
+                ],
+            );
+        }
+
+        fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            fragments::problems(&[
+                (412, "Precondition Failed: the resource changed."),
+                (428, "Precondition Required: send `If-Match`."),
+            ])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

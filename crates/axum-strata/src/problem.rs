@@ -175,6 +175,36 @@ impl IntoResponse for Problem {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::Problem;
+    use crate::openapi::fragments;
+
+    /// `application/problem+json`. Its status is chosen at run time, so as a handler's error
+    /// it is the default response; the extractors and levels that produce Strata's own
+    /// problems (400, 406, 412, 413, 415, 416, 428) document them with their status.
+    impl OperationOutput for Problem {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            Some(fragments::problem("An RFC 9457 problem."))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(None, r)]).unwrap_or_default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -195,6 +195,53 @@ impl IntoResponse for Redirect {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::{Redirect, RedirectError};
+    use crate::openapi::fragments;
+
+    /// A 3xx with `Location`.
+    impl OperationOutput for Redirect {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let response = fragments::response("A redirect.", []);
+            Some(fragments::with_header(response, "Location", "Where the resource is."))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            // Redirects are 301, 302, 303, 307 or 308, chosen by the constructor at run time.
+            let Some(response) = Self::operation_response(ctx, operation) else { return Vec::new() };
+            [301, 302, 303, 307, 308].into_iter().map(|status| (Some(status), response.clone())).collect()
+        }
+    }
+
+    /// A redirect that could not be built: a 500 problem.
+    impl OperationOutput for RedirectError {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            Some(fragments::problem("The redirect could not be built."))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(500), r)]).unwrap_or_default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -450,6 +450,54 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLastEventId {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationInput, OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::{RequestLastEventId, ServerSentEvent};
+    use crate::openapi::fragments;
+
+    /// `text/event-stream`.
+    impl<S> OperationOutput for ServerSentEvent<S> {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("text/event-stream", fragments::inline(fragments::string()));
+            let response = fragments::response("Server-sent events.", [body]);
+            Some(fragments::with_header(
+                response,
+                "X-Accel-Buffering",
+                "`no`: proxies must not buffer the stream.",
+            ))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+
+    /// The optional `Last-Event-ID` header of a reconnecting client.
+    impl OperationInput for RequestLastEventId {
+        fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+            fragments::add_parameters(
+                operation,
+                [fragments::header_parameter(
+                    "Last-Event-ID",
+                    "The id of the last event the client received.",
+                    false,
+                )],
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{

@@ -256,6 +256,52 @@ where
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::{JsonLines, Streamed};
+    use crate::openapi::fragments;
+
+    /// A body of chunks, `text/plain` unless the route documents another media type.
+    impl<S> OperationOutput for Streamed<S> {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("text/plain", fragments::inline(fragments::string()));
+            Some(fragments::response("A streamed body.", [body]))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+
+    /// `application/x-ndjson`: one JSON value a line.
+    impl<S> OperationOutput for JsonLines<S> {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("application/x-ndjson", fragments::inline(fragments::string()));
+            Some(fragments::response("JSON values, one a line.", [body]))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{

@@ -394,6 +394,35 @@ where
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::Template;
+    use crate::openapi::fragments;
+
+    /// `text/html`, rendered by the app's engine.
+    impl OperationOutput for Template {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body("text/html", fragments::inline(fragments::string()));
+            Some(fragments::response("The rendered page.", [body]))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::to_bytes;

@@ -77,6 +77,8 @@ ol {{ font-family: ui-monospace, monospace; font-size: .85rem; }}
 <h1>Strata showcase</h1>
 <p>The examples of Litestar's response documentation, served by axum with Strata
 (version {version}). {served} of {total} examples are served so far.</p>
+<p>The OpenAPI document: <a href="/schema">/schema</a> (interactive),
+<a href="/schema/openapi.json">openapi.json</a>, <a href="/schema/openapi.yaml">openapi.yaml</a>.</p>
 <table>
 <thead><tr><th>prefix</th><th>seed</th><th>example</th><th>paths after the prefix</th></tr></thead>
 <tbody>

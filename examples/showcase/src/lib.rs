@@ -11,7 +11,18 @@
 use std::time::Instant;
 
 use axum::{Router, extract::Request, http::StatusCode, middleware::Next, response::Response, routing::get};
-use axum_strata::{background::Runner, host::RequireHostLayer, problem::Problem};
+use axum_strata::{
+    background::Runner,
+    host::RequireHostLayer,
+    openapi::{
+        SchemaRoutes,
+        aide::{
+            axum::ApiRouter,
+            openapi::{Info, OpenApi},
+        },
+    },
+    problem::Problem,
+};
 use tracing::Instrument as _;
 
 pub mod index;
@@ -50,7 +61,7 @@ impl Services {
 /// valid `Host` are answered 400 (RFC 9112 §3.2), and unknown paths and methods get problem
 /// responses, like every other error of the showcase.
 pub fn app_with(services: &Services) -> Router {
-    let mut app = Router::new().route("/", get(index::index));
+    let mut app = ApiRouter::new().route("/", get(index::index));
     for seed in seeds::SEEDS {
         match seed.router {
             Some(router) if seed.at_root => app = app.merge(router(services)),
@@ -58,7 +69,21 @@ pub fn app_with(services: &Services) -> Router {
             None => {}
         }
     }
-    app.fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
+    // The document is built once, here, from the routes' own declarations and their levels.
+    let mut api = OpenApi {
+        info: Info {
+            title: "Strata showcase".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: Some(
+                "Every seed example of Litestar's documentation, served with axum and Strata.".to_owned(),
+            ),
+            ..Info::default()
+        },
+        ..OpenApi::default()
+    };
+    let app = app.finish_api(&mut api);
+    app.merge(SchemaRoutes::new(&api).router("/schema"))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
         })

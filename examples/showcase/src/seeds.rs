@@ -1,7 +1,7 @@
 //! The seed examples of `shared/SEED_ROUTES.md`: where each is served and whether it is yet.
 
 use crate::Services;
-use axum::Router;
+use axum_strata::openapi::aide::axum::ApiRouter;
 
 use crate::routes::{api, background, files, handlers, headers, pagination, responses, streams, template};
 
@@ -20,19 +20,19 @@ pub struct Seed {
     pub link: Option<&'static str>,
     /// The example's router, nested under `prefix`, when it is served. It gets the app's
     /// services (the background task runner, the item store).
-    pub router: Option<fn(&Services) -> Router>,
+    pub router: Option<fn(&Services) -> ApiRouter>,
     /// Whether the router carries full paths and is merged at the root instead of nested.
     pub at_root: bool,
 }
 
 impl Seed {
-    const fn served(mut self, link: &'static str, router: fn(&Services) -> Router) -> Self {
+    const fn served(mut self, link: &'static str, router: fn(&Services) -> ApiRouter) -> Self {
         self.link = Some(link);
         self.router = Some(router);
         self
     }
 
-    const fn served_at_root(mut self, link: &'static str, router: fn(&Services) -> Router) -> Self {
+    const fn served_at_root(mut self, link: &'static str, router: fn(&Services) -> ApiRouter) -> Self {
         self.at_root = true;
         self.served(link, router)
     }
@@ -72,7 +72,7 @@ pub const SEEDS: &[Seed] = &[
         "content negotiation between text/plain, text/html and application/xml",
         &["GET /resource"],
     )
-    .served("/resource", |_| responses::negotiation()),
+    .served("/resource", |_| ApiRouter::from(responses::negotiation())),
     seed("/seeds/status", "000", "status code 202", &["GET /resources"])
         .served("/resources", |_| responses::status()),
     seed(
@@ -81,7 +81,7 @@ pub const SEEDS: &[Seed] = &[
         "response with MY-HEADER: xyz and cookie my-cookie=abc",
         &["GET /resources"],
     )
-    .served("/resources", |_| responses::returning_response()),
+    .served("/resources", |_| ApiRouter::from(responses::returning_response())),
     seed(
         "/seeds/layered-headers",
         "000",
@@ -102,7 +102,7 @@ pub const SEEDS: &[Seed] = &[
         "router after-request hook overriding Random-Header",
         &["GET /router-path/resources"],
     )
-    .served("/router-path/resources", |_| headers::after_request()),
+    .served("/router-path/resources", |_| ApiRouter::from(headers::after_request())),
     seed(
         "/seeds/cache-control",
         "000",
@@ -118,26 +118,26 @@ pub const SEEDS: &[Seed] = &[
     )
     .served("/population", |_| headers::etag()),
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
-        .served("/other-path", |_| responses::redirect()),
+        .served("/other-path", |_| ApiRouter::from(responses::redirect())),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"])
-        .served("/file-download", |_| files::file()),
+        .served("/file-download", |_| ApiRouter::from(files::file())),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"])
-        .served("/time", |_| streams::stream()),
+        .served("/time", |_| ApiRouter::from(streams::stream())),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"])
-        .served("/count", |_| streams::sse()),
+        .served("/count", |_| ApiRouter::from(streams::sse())),
     seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"])
-        .served("/info", |_| template::template()),
+        .served("/info", |_| ApiRouter::from(template::template())),
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
-        .served_at_root("/", |_| responses::custom_response()),
+        .served_at_root("/", |_| ApiRouter::from(responses::custom_response())),
     seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"])
-        .served_at_root("/?name=alice", |s| background::background(&s.runner)),
+        .served_at_root("/?name=alice", |s| ApiRouter::from(background::background(&s.runner))),
     seed(
         "/seeds/background-multiple",
         "000",
         "logging and saving background tasks",
         &["GET /?name=…", "GET /greeted"],
     )
-    .served_at_root("/greeted", |s| background::background_multiple(&s.runner)),
+    .served_at_root("/greeted", |s| ApiRouter::from(background::background_multiple(&s.runner))),
     seed(
         "/seeds/pagination/classic",
         "000",
@@ -185,12 +185,12 @@ pub const SEEDS: &[Seed] = &[
             "POST /upload",
         ],
     )
-    .served("/info", |_| api::api()),
+    .served("/info", |_| ApiRouter::from(api::api())),
     seed(
         "/seeds/crud",
         "003",
         "the items CRUD API on SQLite",
         &["GET/POST /items", "GET/PUT/PATCH/DELETE /items/{item_id}"],
     )
-    .served("/items", |s| crud::router(s.crud.clone())),
+    .served("/items", |s| ApiRouter::from(crud::router(s.crud.clone()))),
 ];

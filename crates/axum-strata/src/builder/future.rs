@@ -62,7 +62,7 @@ impl<F> ResponseFuture<F> {
 
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("app", &self.level.app).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture").field("app", &self.level.description.app).finish_non_exhaustive()
     }
 }
 
@@ -99,12 +99,13 @@ where
                     if let (Some(layer), Some(status)) = (level.default_status, this.kept.status) {
                         layer.resolve(status, &mut response);
                     }
-                    if let Some(headers) = &level.headers {
-                        headers.apply(&mut response);
+                    let description = &level.description;
+                    if !description.headers.is_empty() {
+                        description.headers.apply(&mut response);
                     }
                     #[cfg(feature = "cookies")]
-                    if let Some(cookies) = &level.cookies {
-                        cookies.apply(&mut response);
+                    if !description.cookies.is_empty() {
+                        description.cookies.apply(&mut response);
                     }
                     match level.computed_etag {
                         Some(computed) => match computed.tag(response) {
@@ -146,7 +147,7 @@ where
 /// What a level does once its hook has run: conditional requests and ranges (app level), the
 /// 304 clean-up, background tasks, and (app level) the end of documentation-only claims.
 fn finish(level: &Level, kept: &mut Kept, mut response: Response) -> Response {
-    if level.app {
+    if level.description.app {
         response = std::mem::take(&mut kept.preconditions).resolve(response);
         // Ranges come last among the preconditions (RFC 9110 §13.2.2).
         #[cfg(feature = "file")]
@@ -160,7 +161,7 @@ fn finish(level: &Level, kept: &mut Kept, mut response: Response) -> Response {
     if let (Some(background), Some(entry)) = (&level.background, kept.entry.take()) {
         response = background.leave(entry, response);
     }
-    if level.app {
+    if level.description.app {
         // Claims of documentation-only headers have done their work once every level, the
         // app's computed ETag included, has run.
         ClaimedHeaders::release(response.extensions_mut());

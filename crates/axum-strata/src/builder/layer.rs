@@ -5,23 +5,20 @@ use std::{fmt, future::Future, sync::Arc};
 use axum::response::Response;
 use http::{HeaderName, HeaderValue};
 use strata_headers::{CacheControl, ETag};
-use strata_tower::{
-    default_status::DefaultStatusLayer,
-    etag,
-    response_headers::{HeaderSpec, ResponseHeadersLayer},
-};
+use strata_tower::{etag, response_headers::HeaderSpec};
 use tower::Layer;
 
 #[cfg(feature = "background")]
 use crate::background::{BackgroundTask, Runner, TaskSet};
 #[cfg(feature = "cookies")]
-use crate::cookies::{Cookie, CookiesLayer};
+use crate::cookies::Cookie;
 #[cfg(feature = "negotiation")]
 use crate::negotiation::{Format, NegotiationLayer};
 #[cfg(feature = "template")]
 use crate::template::{TemplateEngine, TemplateLayer};
 
 use super::{
+    description::LevelDescription,
     hook::Hook,
     service::{Level, StrataService},
 };
@@ -36,7 +33,10 @@ impl Strata {
     /// resolves default status codes and conditional requests, and removes the claims of
     /// documentation-only headers.
     pub fn app() -> StrataLayer {
-        StrataLayer { app: true, ..StrataLayer::default() }
+        StrataLayer {
+            description: LevelDescription { app: true, ..LevelDescription::default() },
+            ..StrataLayer::default()
+        }
     }
 
     /// The builder for a nested router or a single route.
@@ -50,19 +50,10 @@ impl Strata {
 #[derive(Clone, Default)]
 #[must_use]
 pub struct StrataLayer {
-    app: bool,
-    headers: ResponseHeadersLayer,
-    /// The largest body hashed, when this level computes ETags.
-    computed_etag: Option<u64>,
-    /// Whether this level's ETags, static and computed, are sent strong.
-    strong_etags: bool,
+    /// What this level does, read by its service and by the OpenAPI document alike.
+    description: LevelDescription,
     after_request: Option<Hook>,
     chain_after_request: bool,
-    plain_ok_default_status: bool,
-    #[cfg(feature = "cookies")]
-    cookies: CookiesLayer,
-    #[cfg(feature = "negotiation")]
-    negotiation: Option<NegotiationLayer>,
     #[cfg(feature = "background")]
     runner: Option<Runner>,
     #[cfg(feature = "background")]
@@ -74,17 +65,9 @@ pub struct StrataLayer {
 impl fmt::Debug for StrataLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("StrataLayer");
-        s.field("app", &self.app)
-            .field("headers", &self.headers)
-            .field("computed_etag", &self.computed_etag)
-            .field("strong_etags", &self.strong_etags)
+        s.field("description", &self.description)
             .field("after_request", &self.after_request.is_some())
-            .field("chain_after_request", &self.chain_after_request)
-            .field("plain_ok_default_status", &self.plain_ok_default_status);
-        #[cfg(feature = "cookies")]
-        s.field("cookies", &self.cookies);
-        #[cfg(feature = "negotiation")]
-        s.field("negotiation", &self.negotiation);
+            .field("chain_after_request", &self.chain_after_request);
         #[cfg(feature = "background")]
         s.field("runner", &self.runner.is_some()).field("background_tasks", &self.background_tasks.is_some());
         #[cfg(feature = "template")]
@@ -117,7 +100,7 @@ impl StrataLayer {
             // Cookies layer per cookie, not per header name.
             return self.cookie_line(&value);
         }
-        self.headers = self.headers.header(name, value);
+        self.description.headers = self.description.headers.header(name, value);
         self
     }
 
@@ -147,7 +130,7 @@ impl StrataLayer {
         if name == http::header::SET_COOKIE {
             return self.cookie_line(&value);
         }
-        self.headers = self.headers.header_with_description(name, value, description);
+        self.description.headers = self.description.headers.header_with_description(name, value, description);
         self
     }
 
@@ -166,7 +149,8 @@ impl StrataLayer {
         if name == http::header::SET_COOKIE {
             return values.into_iter().map(value).fold(self, |layer, v| layer.cookie_line(&v));
         }
-        self.headers = self.headers.header_values(name, values.into_iter().map(value));
+        self.description.headers =
+            self.description.headers.header_values(name, values.into_iter().map(value));
         self
     }
 
@@ -181,20 +165,20 @@ impl StrataLayer {
         name_: impl TryInto<HeaderName>,
         description: impl Into<Arc<str>>,
     ) -> Self {
-        self.headers = self.headers.documentation_only(name(name_), description);
+        self.description.headers = self.description.headers.documentation_only(name(name_), description);
         self
     }
 
     /// Sets `Cache-Control` at this level.
     pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
-        self.headers = self.headers.cache_control(cache_control);
+        self.description.headers = self.description.headers.cache_control(cache_control);
         self
     }
 
     /// Sets a static `ETag` at this level, sent weak unless the level keeps
     /// [strong ETags](Self::strong_etags) (see the [module docs](super#cache-safety)).
     pub fn etag(mut self, etag: ETag) -> Self {
-        self.headers = self.headers.etag(etag);
+        self.description.headers = self.description.headers.etag(etag);
         self
     }
 
@@ -203,8 +187,8 @@ impl StrataLayer {
     /// no compressing proxy). Without this they are weak, since a strong tag must not name
     /// two encodings of a body (RFC 9110 §8.8.3).
     pub fn strong_etags(mut self) -> Self {
-        self.headers = self.headers.strong_etags();
-        self.strong_etags = true;
+        self.description.headers = self.description.headers.strong_etags();
+        self.description.strong_etags = true;
         self
     }
 
@@ -212,7 +196,7 @@ impl StrataLayer {
     /// every status; without this, only 2xx and 3xx responses get them, so that no cache keeps
     /// an error as long as the content (see the [module docs](super#cache-safety)).
     pub fn cache_headers_on_every_status(mut self) -> Self {
-        self.headers = self.headers.cache_headers_on_every_status();
+        self.description.headers = self.description.headers.cache_headers_on_every_status();
         self
     }
 
@@ -222,10 +206,10 @@ impl StrataLayer {
     /// shared cache hands one user's cookie to another (see the
     /// [module docs](super#cache-safety)). For cookies that are the same for everyone.
     pub fn public_with_cookies(mut self) -> Self {
-        self.headers = self.headers.public_with_cookies();
+        self.description.headers = self.description.headers.public_with_cookies();
         #[cfg(feature = "cookies")]
         {
-            self.cookies = self.cookies.public_with_cookies();
+            self.description.cookies = self.description.cookies.public_with_cookies();
         }
         self
     }
@@ -233,20 +217,21 @@ impl StrataLayer {
     /// Documents an `ETag` the handler sets itself (Litestar's `ETag(documentation_only=True)`):
     /// outer levels, and computed ETags, leave it alone.
     pub fn etag_documentation_only(mut self, description: impl Into<Arc<str>>) -> Self {
-        self.headers = self.headers.documentation_only(http::header::ETAG, description);
+        self.description.headers =
+            self.description.headers.documentation_only(http::header::ETAG, description);
         self
     }
 
     /// Computes an ETag from the body of successful responses that have none, for bodies of
     /// known size up to 1 MiB; weak unless the level keeps [strong ETags](Self::strong_etags).
     pub fn computed_etag(mut self) -> Self {
-        self.computed_etag = Some(etag::DEFAULT_LIMIT);
+        self.description.computed_etag = Some(etag::DEFAULT_LIMIT);
         self
     }
 
     /// Computes ETags for bodies of known size up to `bytes`.
     pub fn computed_etag_limit(mut self, bytes: u64) -> Self {
-        self.computed_etag = Some(bytes);
+        self.description.computed_etag = Some(bytes);
         self
     }
 
@@ -259,6 +244,7 @@ impl StrataLayer {
         Fut: Future<Output = Response> + Send + 'static,
     {
         self.after_request = Some(Hook::new_async(hook));
+        self.description.after_request = true;
         self
     }
 
@@ -269,6 +255,7 @@ impl StrataLayer {
         F: Fn(&mut Response) + Send + Sync + 'static,
     {
         self.after_request = Some(Hook::Sync(Arc::new(hook)));
+        self.description.after_request = true;
         self
     }
 
@@ -282,7 +269,7 @@ impl StrataLayer {
     /// is 200: 201 for `POST`, 204 for `DELETE`. Without this, only responses that say so
     /// ([`StatusByMethod`](crate::StatusByMethod), Strata's response types) get it.
     pub fn default_status_for_plain_responses(mut self) -> Self {
-        self.plain_ok_default_status = true;
+        self.description.plain_ok_default_status = true;
         self
     }
 
@@ -290,7 +277,7 @@ impl StrataLayer {
     /// Sets a cookie at this level on 2xx and 3xx responses, unless the response (or a closer
     /// level) sets the same cookie (name, path and domain).
     pub fn cookie(mut self, cookie: Cookie<'static>) -> Self {
-        self.cookies = self.cookies.cookie(cookie);
+        self.description.cookies = self.description.cookies.cookie(cookie);
         self
     }
 
@@ -298,7 +285,7 @@ impl StrataLayer {
     /// Sets this level's cookies on responses of every status, errors included (see the
     /// [module docs](super#layered-headers-and-errors)).
     pub fn cookies_on_every_status(mut self) -> Self {
-        self.cookies = self.cookies.on_every_status();
+        self.description.cookies = self.description.cookies.on_every_status();
         self
     }
 
@@ -306,12 +293,12 @@ impl StrataLayer {
     /// Negotiates [`Negotiated`](crate::negotiation::Negotiated) responses at this level among
     /// `formats`, in the server's order of preference; the closest level that negotiates wins.
     pub fn negotiate(mut self, formats: impl IntoIterator<Item = Format>) -> Self {
-        let fallback = self.negotiation.take().and_then(|n| n.fallback_format());
+        let fallback = self.description.negotiation.take().and_then(|n| n.fallback_format());
         let mut layer = NegotiationLayer::new(formats);
         if let Some(f) = fallback {
             layer = layer.fallback(f);
         }
-        self.negotiation = Some(layer);
+        self.description.negotiation = Some(layer);
         self
     }
 
@@ -320,8 +307,9 @@ impl StrataLayer {
     /// this level's formats (JSON alone is offered if [`negotiate`](Self::negotiate) was not
     /// called).
     pub fn negotiation_fallback(mut self, format: Format) -> Self {
-        let layer = self.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
-        self.negotiation = Some(layer.fallback(format));
+        let layer =
+            self.description.negotiation.take().unwrap_or_else(|| NegotiationLayer::new([Format::json()]));
+        self.description.negotiation = Some(layer.fallback(format));
         self
     }
 
@@ -366,7 +354,14 @@ impl StrataLayer {
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
-        self.headers.specs()
+        self.description.headers()
+    }
+
+    /// What this level does on the wire: the value its service runs from, and the OpenAPI
+    /// document is written from.
+    #[must_use]
+    pub const fn description(&self) -> &LevelDescription {
+        &self.description
     }
 }
 
@@ -379,27 +374,12 @@ impl<S> Layer<S> for StrataLayer {
             Some(templates) => tower::util::Either::Left(templates.layer(inner)),
             None => tower::util::Either::Right(inner),
         };
-        let default_status = (self.app || self.plain_ok_default_status).then(|| {
-            let status = DefaultStatusLayer::new();
-            if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status }
-        });
         let level = Level {
-            app: self.app,
             #[cfg(feature = "negotiation")]
-            negotiation: match (&self.negotiation, self.app) {
-                (Some(negotiation), _) => Some(negotiation.clone()),
-                // Values no level negotiated are JSON, rendered here with a known length.
-                (None, true) => Some(NegotiationLayer::json_only()),
-                (None, false) => None,
-            },
-            default_status,
-            headers: (!self.headers.is_empty()).then(|| self.headers.clone()),
-            #[cfg(feature = "cookies")]
-            cookies: (!self.cookies.is_empty()).then(|| self.cookies.clone()),
-            computed_etag: self.computed_etag.map(|limit| {
-                let layer = etag::ComputedETagLayer::new().limit(limit);
-                if self.strong_etags { layer.strong() } else { layer }
-            }),
+            negotiation: self.description.negotiation_layer(),
+            default_status: self.description.default_status_layer(),
+            description: self.description.clone(),
+            computed_etag: self.description.computed_etag_layer(),
             hook: self.after_request.clone(),
             chain_hook: self.chain_after_request,
             #[cfg(feature = "background")]
@@ -413,7 +393,7 @@ impl<S> Layer<S> for StrataLayer {
 impl StrataLayer {
     /// The app always has one, for the extractor and to wrap bodies other layers replaced.
     fn background_layer(&self) -> Option<strata_tower::background::BackgroundLayer<axum::body::Body>> {
-        (self.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
+        (self.description.app || self.runner.is_some() || self.background_tasks.is_some()).then(|| {
             let mut layer = strata_tower::background::BackgroundLayer::new(axum::body::Body::new);
             if let Some(runner) = &self.runner {
                 layer = layer.runner(runner.clone());

@@ -136,12 +136,14 @@
 //!     .layer(TraceLayer::new_for_http()) // outermost: its span covers everything, tasks too
 //! ```
 
+mod description;
 mod future;
 mod hook;
 mod layer;
 mod service;
 
 pub use self::{
+    description::{EtagDescription, LevelDescription},
     future::ResponseFuture,
     layer::{Strata, StrataLayer},
     service::StrataService,

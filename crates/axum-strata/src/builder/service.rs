@@ -10,16 +10,13 @@ use axum::{extract::Request, response::Response};
 use strata_tower::{
     conditional::Preconditions,
     default_status::{DefaultStatusLayer, status_for},
-    response_headers::ResponseHeadersLayer,
 };
 use tower::Service;
 
-#[cfg(feature = "cookies")]
-use crate::cookies::CookiesLayer;
 #[cfg(feature = "negotiation")]
 use crate::negotiation::NegotiationLayer;
 
-use super::{future::ResponseFuture, hook::Hook};
+use super::{description::LevelDescription, future::ResponseFuture, hook::Hook};
 
 /// The inner service of a level: wrapped in the level's template layer where it has one.
 #[cfg(feature = "template")]
@@ -28,14 +25,16 @@ pub(super) type Inner<S> = tower::util::Either<crate::template::Templates<S>, S>
 pub(super) type Inner<S> = S;
 
 /// One level's settings as its services use them, shared through one `Arc`.
+/// Everything but the hook and the background tasks is, or is derived from, the level's
+/// [`LevelDescription`], the value the OpenAPI document reads too.
 pub(super) struct Level {
-    pub(super) app: bool,
+    pub(super) description: LevelDescription,
+    /// The description's negotiation step, derived once.
     #[cfg(feature = "negotiation")]
     pub(super) negotiation: Option<NegotiationLayer>,
+    /// The description's default-status step, derived once.
     pub(super) default_status: Option<DefaultStatusLayer>,
-    pub(super) headers: Option<ResponseHeadersLayer>,
-    #[cfg(feature = "cookies")]
-    pub(super) cookies: Option<CookiesLayer>,
+    /// The description's computed-ETag step, derived once.
     pub(super) computed_etag: Option<strata_tower::etag::ComputedETagLayer>,
     pub(super) hook: Option<Hook>,
     pub(super) chain_hook: bool,
@@ -64,7 +63,7 @@ impl<S: Clone> Clone for StrataService<S> {
 
 impl<S> fmt::Debug for StrataService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StrataService").field("app", &self.level.app).finish_non_exhaustive()
+        f.debug_struct("StrataService").field("app", &self.level.description.app).finish_non_exhaustive()
     }
 }
 
@@ -90,9 +89,17 @@ where
             #[cfg(feature = "negotiation")]
             accepted: level.negotiation.as_ref().map(|n| n.accepted(&req)).unwrap_or_default(),
             status: level.default_status.map(|_| status_for(req.method())),
-            preconditions: if level.app { Preconditions::of(&req) } else { Preconditions::default() },
+            preconditions: if level.description.app {
+                Preconditions::of(&req)
+            } else {
+                Preconditions::default()
+            },
             #[cfg(feature = "file")]
-            ranges: if level.app { strata_tower::range::RangeWanted::of(&req) } else { Default::default() },
+            ranges: if level.description.app {
+                strata_tower::range::RangeWanted::of(&req)
+            } else {
+                Default::default()
+            },
             #[cfg(feature = "background")]
             entry: level.background.as_ref().map(|b| b.enter(&mut req)),
         };

@@ -248,6 +248,50 @@ impl File {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+
+    use super::File;
+    use crate::openapi::fragments;
+
+    fn whole() -> Response {
+        let body = fragments::body("application/octet-stream", fragments::inline(fragments::binary()));
+        let response = fragments::response("The file.", [body]);
+        [
+            ("Content-Disposition", "`attachment` or `inline`, with the file name (RFC 6266)."),
+            ("Accept-Ranges", "`bytes`: ranges are served."),
+            ("ETag", "The version of the file, from its metadata."),
+            ("Last-Modified", "When the file last changed."),
+        ]
+        .into_iter()
+        .fold(response, |response, (name, description)| fragments::with_header(response, name, description))
+    }
+
+    /// The file (its media type from the file name), with `Content-Disposition`,
+    /// `Accept-Ranges`, `ETag` and `Last-Modified`; 206 for ranges, 416 for unsatisfiable ones.
+    impl OperationOutput for File {
+        type Inner = Self;
+
+        fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            Some(whole())
+        }
+
+        fn inferred_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            let mut partial = whole();
+            partial.description = "The ranges asked for (one part, or `multipart/byteranges`).".to_owned();
+            partial = fragments::with_header(partial, "Content-Range", "The range sent.");
+            let mut out = vec![(Some(200), whole()), (Some(206), partial)];
+            out.extend(fragments::problems(&[(416, "Range Not Satisfiable.")]));
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::response::IntoResponse;

@@ -146,6 +146,54 @@ pub(crate) fn decode<T: DeserializeOwned>(
     T::deserialize(&mut deserializer).map_err(|e| MsgPackRejection::InvalidBody(e.to_string()))
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationInput, OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+    use schemars::JsonSchema;
+
+    use super::{MSGPACK, MsgPack};
+    use crate::openapi::fragments;
+
+    /// `application/x-msgpack`, with the status of the method.
+    impl<T: JsonSchema> OperationOutput for MsgPack<T> {
+        type Inner = T;
+
+        fn operation_response(ctx: &mut GenContext, _: &mut Operation) -> Option<Response> {
+            let body = fragments::body(MSGPACK, fragments::schema_of::<T>(ctx));
+            Some(fragments::by_method(fragments::response("The value, as MessagePack.", [body])))
+        }
+
+        fn inferred_responses(
+            ctx: &mut GenContext,
+            operation: &mut Operation,
+        ) -> Vec<(Option<u16>, Response)> {
+            Self::operation_response(ctx, operation).map(|r| vec![(Some(200), r)]).unwrap_or_default()
+        }
+    }
+
+    /// A required `application/x-msgpack` body; 415 for another Content-Type, 400 for a
+    /// malformed body.
+    impl<T: JsonSchema> OperationInput for MsgPack<T> {
+        fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+            fragments::request_body(operation, MSGPACK, fragments::schema_of::<T>(ctx));
+        }
+
+        fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            fragments::problems(&[
+                (
+                    400,
+                    "The body is not valid MessagePack for this operation (or nests too deep, or has bytes after its value).",
+                ),
+                (415, "The body is not `application/x-msgpack`."),
+            ])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,7 @@ fn link(rel: &str, target: &str) -> LinkValue {
 /// picks), with a `Link` header (`first`, `prev`, `next`, `last`) and `X-Total-Count` when it
 /// came from request parameters. A page past the end has no items and the real totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[must_use]
 pub struct ClassicPagination<T> {
     /// The items of the page.
@@ -129,6 +130,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for ClassicPagination<T>
 /// `next`, `last`; `last` starts the last page of the same stride as this one) and
 /// `X-Total-Count` when it came from request parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[must_use]
 pub struct OffsetPagination<T> {
     /// The items of the page.
@@ -209,6 +211,7 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for OffsetPagination<T> 
 /// As a response it is sent like [`Negotiated`], with a `Link` header (`first`, and `next`
 /// while there is a next page) when it came from request parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[must_use]
 pub struct CursorPagination<T> {
     /// The items of the page.
@@ -271,6 +274,57 @@ impl<T: Serialize + Send + Sync + 'static> IntoResponse for CursorPagination<T> 
         let links = self.links();
         let extra = std::mem::take(&mut self.extra);
         extra.respond(self, links)
+    }
+}
+
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationOutput,
+        generate::GenContext,
+        openapi::{Operation, Response},
+    };
+    use schemars::JsonSchema;
+
+    use super::{ClassicPagination, CursorPagination, OffsetPagination};
+    use crate::openapi::fragments;
+
+    /// The page in JSON (the closest negotiating level adds its formats), with `Link` and
+    /// `X-Total-Count`.
+    fn page<P: JsonSchema>(ctx: &mut GenContext, total: bool) -> Response {
+        let body = fragments::body("application/json", fragments::schema_of::<P>(ctx));
+        let mut response = fragments::response("A page of items.", [body]);
+        response = fragments::with_header(
+            response,
+            "Link",
+            "RFC 8288 links to the first, previous, next and last pages, where known.",
+        );
+        if total {
+            response = fragments::with_header(response, "X-Total-Count", "The number of items in all pages.");
+        }
+        fragments::negotiated(response)
+    }
+
+    macro_rules! container {
+        ($($container:ident, $total:expr;)*) => {$(
+            impl<T: JsonSchema> OperationOutput for $container<T> {
+                type Inner = Self;
+
+                fn operation_response(ctx: &mut GenContext, _: &mut Operation) -> Option<Response> {
+                    Some(page::<Self>(ctx, $total))
+                }
+
+                fn inferred_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+                    vec![(Some(200), page::<Self>(ctx, $total))]
+                }
+            }
+        )*};
+    }
+
+    container! {
+        ClassicPagination, true;
+        OffsetPagination, true;
+        CursorPagination, false;
     }
 }
 

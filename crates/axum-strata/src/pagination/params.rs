@@ -324,6 +324,104 @@ impl<S: Send + Sync, C: DeserializeOwned> FromRequestParts<S> for CursorParams<C
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use aide::{
+        OperationInput,
+        generate::GenContext,
+        openapi::{Operation, Parameter, Response},
+    };
+    use schemars::json_schema;
+
+    use super::{ClassicParams, CursorParams, MAX_POSITION, OffsetParams};
+    use crate::{
+        openapi::fragments,
+        pagination::{DEFAULT_MAX_SIZE, Pagination},
+    };
+
+    /// The page size parameter, with the limits of `config`.
+    fn size(name: &str, config: &Pagination) -> Parameter {
+        let mut schema = json_schema!({ "type": "integer", "minimum": 1, "maximum": config.max() });
+        if let Some(default) = config.size_default() {
+            schema.insert("default".to_owned(), default.into());
+        }
+        fragments::query_parameter(name, "Items per page.", schema)
+    }
+
+    fn position(name: &str, description: &str, min: u64) -> Parameter {
+        let schema =
+            json_schema!({ "type": "integer", "minimum": min, "maximum": MAX_POSITION, "default": min });
+        fragments::query_parameter(name, description, schema)
+    }
+
+    fn invalid() -> Vec<(Option<u16>, Response)> {
+        fragments::problems(&[(400, "Invalid pagination parameters: `errors` names each, with its rule.")])
+    }
+
+    impl Pagination {
+        /// Writes this configuration's default and largest page size into the size
+        /// parameters the pagination extractors documented on `operation`: the same value
+        /// the layer gives them at run time.
+        pub fn document_operation(&self, operation: &mut Operation) {
+            for parameter in &mut operation.parameters {
+                let aide::openapi::ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter
+                else {
+                    continue;
+                };
+                if matches!(parameter_data.name.as_str(), "page_size" | "limit" | "results_per_page") {
+                    let name = parameter_data.name.clone();
+                    *parameter = aide::openapi::ReferenceOr::Item(size(&name, self));
+                }
+            }
+        }
+    }
+
+    /// Without a level's configuration, the extractors' own limits (at most
+    /// [`DEFAULT_MAX_SIZE`]); a [`Pagination`] layer documents its own with
+    /// [`Pagination::document_operation`].
+    fn defaults() -> Pagination {
+        Pagination::new().max_size(DEFAULT_MAX_SIZE)
+    }
+
+    impl OperationInput for ClassicParams {
+        fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+            let parameters =
+                [size("page_size", &defaults()), position("current_page", "The page, from 1.", 1)];
+            fragments::add_parameters(operation, parameters);
+        }
+
+        fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            invalid()
+        }
+    }
+
+    impl OperationInput for OffsetParams {
+        fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+            let parameters = [size("limit", &defaults()), position("offset", "Items skipped, from 0.", 0)];
+            fragments::add_parameters(operation, parameters);
+        }
+
+        fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            invalid()
+        }
+    }
+
+    impl<C> OperationInput for CursorParams<C> {
+        fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+            let cursor = fragments::query_parameter(
+                "cursor",
+                "The opaque cursor of the previous page; absent or empty for the first page.",
+                fragments::string(),
+            );
+            fragments::add_parameters(operation, [size("results_per_page", &defaults()), cursor]);
+        }
+
+        fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            invalid()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]

@@ -164,6 +164,13 @@ impl ResponseHeadersLayer {
         self
     }
 
+    /// Whether this layer sends its cache headers (`Cache-Control`, `Expires`, `ETag`,
+    /// `Last-Modified`) on a response of `status`, for documentation.
+    #[must_use]
+    pub fn sends_cache_headers_on(&self, status: http::StatusCode) -> bool {
+        self.cache_headers_on_every_status || crate::cache_safety::gets_cache_headers(status)
+    }
+
     /// Leaves a `Cache-Control` that lets shared caches store the response alone when the
     /// response sets a cookie. Without this, a response to which this layer adds
     /// `Cache-Control` or `Set-Cookie`, and which ends up with both, is made `private`

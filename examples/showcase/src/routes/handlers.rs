@@ -3,18 +3,29 @@
 //! (a non-integer id, a malformed body) is a problem response naming what is wrong.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, rejection::JsonRejection, rejection::PathRejection},
-    response::IntoResponse,
-    routing::get,
 };
-use axum_strata::{StatusByMethod, Strata, problem::Problem};
+use axum_strata::{
+    Strata,
+    content::Content,
+    openapi::{
+        StrataApiRouterExt,
+        aide::{
+            axum::{ApiRouter, routing as api},
+            transform::TransformOperation,
+        },
+        schemars::JsonSchema,
+    },
+    problem::Problem,
+};
 use serde::Deserialize;
 
-use super::Resource;
+use super::{Resource, path_parameter};
 
 /// The fields of a partial update (Litestar's `PartialResourceDTO`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(crate = "axum_strata::openapi::schemars")]
 struct PartialResource {
     name: Option<String>,
 }
@@ -35,9 +46,10 @@ async fn list_resources() -> Json<Vec<Resource>> {
     Json(vec![sample(1), sample(2)])
 }
 
-async fn create_resource(data: Result<Json<Resource>, JsonRejection>) -> Result<impl IntoResponse, Problem> {
+/// `Content` leaves the status to the method: 201 under the app level.
+async fn create_resource(data: Result<Json<Resource>, JsonRejection>) -> Result<Content<Resource>, Problem> {
     let Json(data) = data.map_err(|r| bad_body(&r))?;
-    Ok((StatusByMethod, Json(data)))
+    Ok(Content::new(data))
 }
 
 async fn retrieve_resource(pk: Result<Path<i64>, PathRejection>) -> Result<Json<Resource>, Problem> {
@@ -67,9 +79,10 @@ async fn partially_update_resource(
     Ok(Json(resource))
 }
 
-async fn delete_resource(pk: Result<Path<i64>, PathRejection>) -> Result<impl IntoResponse, Problem> {
+/// 204 under the app level, from the method.
+async fn delete_resource(pk: Result<Path<i64>, PathRejection>) -> Result<Content<()>, Problem> {
     pk.map_err(|r| bad_path(&r))?;
-    Ok((StatusByMethod, ()))
+    Ok(Content::new(()))
 }
 
 /// `GET /some-path` and `GET /some-path/{some_id}`: one handler, `some_id` defaulting to 1.
@@ -85,22 +98,30 @@ async fn my_route_handler(
 }
 
 /// `/seeds/handlers`.
-pub fn handlers() -> Router {
-    Router::new()
-        .route("/resources", get(list_resources).post(create_resource))
-        .route(
+pub fn handlers() -> ApiRouter {
+    fn pk(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        path_parameter(op, "pk", "The resource's id.")
+    }
+    fn some_id(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        // A path that is no integer is a 400 problem naming the field.
+        path_parameter(op, "some_id", "Any integer (1 without it).")
+            .response_with::<400, Problem, _>(|r| r.description("The id is not an integer."))
+    }
+    ApiRouter::new()
+        .api_route("/resources", api::get(list_resources).post(create_resource))
+        .api_route(
             "/resources/{pk}",
             // The seed's `@head` handler returns nothing (Litestar requires it of `HEAD`
             // handlers), so its `HEAD` says `content-length: 0` where `GET` sends 28 bytes of
             // JSON. RFC 9110 §9.3.2: `HEAD` answers as `GET` does, without the content. axum's
             // implicit `HEAD` runs `retrieve_resource` and drops only the body, keeping its
             // `Content-Type` and `Content-Length` (§8.6).
-            get(retrieve_resource)
-                .put(update_resource)
-                .patch(partially_update_resource)
-                .delete(delete_resource),
+            api::get_with(retrieve_resource, pk)
+                .put_with(update_resource, pk)
+                .patch_with(partially_update_resource, pk)
+                .delete_with(delete_resource, pk),
         )
-        .route("/some-path", get(my_route_handler))
-        .route("/some-path/{some_id}", get(my_route_handler))
-        .layer(Strata::app())
+        .api_route("/some-path", api::get(my_route_handler))
+        .api_route("/some-path/{some_id}", api::get_with(my_route_handler, some_id))
+        .strata(Strata::app())
 }

@@ -9,6 +9,11 @@ use axum_strata::{
     headers::{CacheControl, ETag},
 };
 
+use axum_strata::openapi::{
+    StrataApiRouterExt,
+    aide::axum::{ApiRouter, routing as api},
+};
+
 use super::{Resource, random_in};
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -20,25 +25,26 @@ fn resource() -> Json<Resource> {
 }
 
 /// `/seeds/layered-headers`: app, router, controller and handler headers.
-pub fn layered_headers() -> Router {
-    let handler = get(|| async { "hello world" }).layer(Strata::layer().header_with_description(
-        "my-local-header",
-        "local header",
-        "local level header",
-    ));
-    let controller =
-        Router::new().route("/handler-path", handler).layer(Strata::layer().header_with_description(
+pub fn layered_headers() -> ApiRouter {
+    let controller = ApiRouter::new()
+        .api_route_strata(
+            "/handler-path",
+            api::get(|| async { "hello world" }),
+            Strata::layer().header_with_description("my-local-header", "local header", "local level header"),
+        )
+        .strata(Strata::layer().header_with_description(
             "controller-level-header",
             "controller header",
             "controller level header",
         ));
-    let router =
-        Router::new().nest("/controller-path", controller).layer(Strata::layer().header_with_description(
+    let router = ApiRouter::new().nest("/controller-path", controller).strata(
+        Strata::layer().header_with_description(
             "router-level-header",
             "router header",
             "router level header",
-        ));
-    Router::new().nest("/router-path", router).layer(Strata::app().header_with_description(
+        ),
+    );
+    ApiRouter::new().nest("/router-path", router).strata(Strata::app().header_with_description(
         "app-level-header",
         "app header",
         "app level header",
@@ -49,11 +55,19 @@ fn random_header(range: std::ops::RangeInclusive<u64>) -> [(&'static str, String
     [("random-header", random_in(range).to_string())]
 }
 
-/// `/seeds/dynamic-headers`: the handler sets `Random-Header` (1–100); the route documents it.
-pub fn dynamic_headers() -> Router {
-    let route = get(|| async { (random_header(1..=100), resource()) })
-        .layer(Strata::layer().documentation_only("random-header", "a random number in the range 1 - 100"));
-    Router::new().route("/resources", route).layer(Strata::app())
+/// The handler sets `Random-Header` itself; the route's level documents it.
+pub fn dynamic_headers() -> ApiRouter {
+    let route = api::get_with(
+        || async { (random_header(1..=100), resource()) },
+        |op| op.response::<200, Json<Resource>>(),
+    );
+    ApiRouter::new()
+        .api_route_strata(
+            "/resources",
+            route,
+            Strata::layer().documentation_only("random-header", "a random number in the range 1 - 100"),
+        )
+        .strata(Strata::app())
 }
 
 /// `/seeds/after-request`: the handler sets `Random-Header` to 100–1000, the router's
@@ -77,18 +91,19 @@ fn now() -> f64 {
 }
 
 /// `/seeds/cache-control`: app 1 month, controller 1 day, handler no-store.
-pub fn cache_control() -> Router {
-    let controller = Router::new()
-        .route("/chance_of_rain", get(|| async { Json(0.5) }))
-        .route(
+pub fn cache_control() -> ApiRouter {
+    let controller = ApiRouter::new()
+        .api_route("/chance_of_rain", api::get(|| async { Json(0.5) }))
+        .api_route_strata(
             "/timestamp",
-            get(|| async { Json(now()) }).layer(Strata::layer().cache_control(CacheControl::no_store())),
+            api::get(|| async { Json(now()) }),
+            Strata::layer().cache_control(CacheControl::no_store()),
         )
-        .layer(Strata::layer().cache_control(CacheControl::max_age(DAY).public()));
-    Router::new()
-        .route("/population", get(|| async { Json(100_000) }))
+        .strata(Strata::layer().cache_control(CacheControl::max_age(DAY).public()));
+    ApiRouter::new()
+        .api_route("/population", api::get(|| async { Json(100_000) }))
         .merge(controller)
-        .layer(Strata::app().cache_control(CacheControl::max_age(MONTH).public()))
+        .strata(Strata::app().cache_control(CacheControl::max_age(MONTH).public()))
 }
 
 /// `/seeds/etag`: app `"bar"`, controller `"foo"`, handler `W/"bar"`, and a documentation-only
@@ -96,23 +111,33 @@ pub fn cache_control() -> Router {
 /// tags weak (`W/"bar"`, `W/"foo"`), since something after it may re-encode the body, and a
 /// strong tag names one encoding only (RFC 9110 §8.8.3); `Strata::layer().strong_etags()` sends
 /// them as given where nothing does.
-pub fn etag() -> Router {
+pub fn etag() -> ApiRouter {
     let tag = |weak: bool, value: &str| {
         if weak { ETag::weak(value) } else { ETag::strong(value) }.expect("the seed's tags are valid")
     };
-    let controller = Router::new()
-        .route("/chance_of_rain", get(|| async { Json(0.5) }))
-        .route("/timestamp", get(|| async { Json(now()) }).layer(Strata::layer().etag(tag(true, "bar"))))
-        .layer(Strata::layer().etag(tag(false, "foo")));
-    let dynamic = get(|| async {
-        let count = random_in(0..=1000).to_string();
-        let etag = ETag::strong(&count).expect("digits are a valid entity tag");
-        ([("etag", etag.to_string())], count).into_response()
-    })
-    .layer(Strata::layer().etag_documentation_only("the population count itself"));
-    Router::new()
-        .route("/population", get(|| async { Json(100_000) }))
-        .route("/population-dynamic", dynamic)
+    let controller = ApiRouter::new()
+        .api_route("/chance_of_rain", api::get(|| async { Json(0.5) }))
+        .api_route_strata(
+            "/timestamp",
+            api::get(|| async { Json(now()) }),
+            Strata::layer().etag(tag(true, "bar")),
+        )
+        .strata(Strata::layer().etag(tag(false, "foo")));
+    let dynamic = api::get_with(
+        || async {
+            let count = random_in(0..=1000).to_string();
+            let etag = ETag::strong(&count).expect("digits are a valid entity tag");
+            ([("etag", etag.to_string())], count).into_response()
+        },
+        |op| op.response::<200, String>(),
+    );
+    ApiRouter::new()
+        .api_route("/population", api::get(|| async { Json(100_000) }))
+        .api_route_strata(
+            "/population-dynamic",
+            dynamic,
+            Strata::layer().etag_documentation_only("the population count itself"),
+        )
         .merge(controller)
-        .layer(Strata::app().etag(tag(false, "bar")))
+        .strata(Strata::app().etag(tag(false, "bar")))
 }

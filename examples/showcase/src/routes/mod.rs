@@ -17,10 +17,12 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
 };
 
+use axum_strata::openapi::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The `Resource` model of the seeds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "axum_strata::openapi::schemars")]
 pub struct Resource {
     /// Its id.
     pub id: i64,
@@ -38,6 +40,39 @@ pub fn random_in(range: RangeInclusive<u64>) -> u64 {
     let hash = RandomState::new().hash_one(n);
     let span = range.end() - range.start() + 1;
     range.start() + hash % span
+}
+
+/// Documents the path parameter `name` (an integer), for handlers that take a plain `Path<i64>`
+/// (aide documents path parameters from structs only).
+pub(crate) fn path_parameter<'t>(
+    op: axum_strata::openapi::aide::transform::TransformOperation<'t>,
+    name: &str,
+    description: &str,
+) -> axum_strata::openapi::aide::transform::TransformOperation<'t> {
+    use axum_strata::openapi::aide::openapi::{
+        Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr, SchemaObject,
+    };
+    let mut op = op;
+    let parameter = Parameter::Path {
+        parameter_data: ParameterData {
+            name: name.to_owned(),
+            description: Some(description.to_owned()),
+            required: true,
+            deprecated: None,
+            format: ParameterSchemaOrContent::Schema(SchemaObject {
+                json_schema: axum_strata::openapi::schemars::json_schema!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX }),
+                example: None,
+                external_docs: None,
+            }),
+            example: None,
+            examples: Default::default(),
+            explode: None,
+            extensions: Default::default(),
+        },
+        style: Default::default(),
+    };
+    op.inner_mut().parameters.push(ReferenceOr::Item(parameter));
+    op
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@
 
 use std::{fs::File, io::Read, sync::LazyLock};
 
-use axum::{Router, routing::get};
+use axum_strata::openapi::{
+    StrataApiRouterExt,
+    aide::axum::{ApiRouter, routing as api},
+    schemars::JsonSchema,
+};
 use axum_strata::{
     Strata,
     negotiation::Format,
@@ -18,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use super::random_in;
 
 /// A person of the seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "axum_strata::openapi::schemars")]
 pub struct Person {
     /// `person-01` … `person-50`, in order.
     pub id: String,
@@ -59,38 +64,38 @@ impl SyncCursorPaginator for PeopleById {
 }
 
 /// Pages of 10 unless asked, at most 50, in JSON or MessagePack.
-fn layers(router: Router) -> Router {
+fn layers(router: ApiRouter) -> ApiRouter {
     router
-        .layer(Pagination::new().default_size(10).max_size(50))
-        .layer(Strata::app().negotiate([Format::json(), Format::msgpack()]))
+        .pagination(Pagination::new().default_size(10).max_size(50))
+        .strata(Strata::app().negotiate([Format::json(), Format::msgpack()]))
 }
 
 /// `/seeds/pagination/classic`: `GET /people?page_size=…&current_page=…`.
-pub fn classic() -> Router {
+pub fn classic() -> ApiRouter {
     async fn people(params: ClassicParams) -> ClassicPagination<Person> {
         // Slices are classic and offset paginators: import the one in use.
         use axum_strata::pagination::SyncClassicPaginator;
         PEOPLE.as_slice().page(&params)
     }
-    layers(Router::new().route("/people", get(people)))
+    layers(ApiRouter::new().api_route("/people", api::get(people)))
 }
 
 /// `/seeds/pagination/offset`: `GET /people?limit=…&offset=…`.
-pub fn offset() -> Router {
+pub fn offset() -> ApiRouter {
     async fn people(params: OffsetParams) -> OffsetPagination<Person> {
         use axum_strata::pagination::SyncOffsetPaginator;
         PEOPLE.as_slice().page(&params)
     }
-    layers(Router::new().route("/people", get(people)))
+    layers(ApiRouter::new().api_route("/people", api::get(people)))
 }
 
 /// `/seeds/pagination/cursor`: `GET /people?results_per_page=…&cursor=…`, cursors signed with a
 /// key made at start (so they stop working when the showcase restarts, as they should).
-pub fn cursor() -> Router {
+pub fn cursor() -> ApiRouter {
     async fn people(params: CursorParams<String>) -> CursorPagination<Person> {
         PeopleById.page(&params)
     }
-    layers(Router::new().route("/people", get(people))).layer(Pagination::new().cursor_key(*KEY))
+    layers(ApiRouter::new().api_route("/people", api::get(people))).layer(Pagination::new().cursor_key(*KEY))
 }
 
 /// 32 random bytes from the OS, or from the standard library's hash keys where there is no

@@ -3,6 +3,11 @@
 //! multi-value response.
 
 use axum::{Router, extract::OriginalUri, http::StatusCode, response::IntoResponse, routing::get};
+use axum_strata::openapi::{
+    StrataApiRouterExt,
+    aide::axum::{ApiRouter, routing as api, routing::ApiMethodRouter},
+    schemars::JsonSchema,
+};
 use axum_strata::{
     Strata,
     content::{Content, MediaType},
@@ -12,6 +17,7 @@ use axum_strata::{
     negotiation::RequestAccept,
     redirect::{Redirect, RedirectError},
 };
+use serde::Serialize;
 use serde_json::json;
 
 use super::Resource;
@@ -21,49 +27,64 @@ fn resource() -> Resource {
 }
 
 /// `/seeds/json`: the default JSON response.
-pub fn json() -> Router {
-    Router::new().route("/resources", get(|| async { Content::new(resource()) })).layer(Strata::app())
+pub fn json() -> ApiRouter {
+    ApiRouter::new()
+        .api_route("/resources", api::get(|| async { Content::new(resource()) }))
+        .strata(Strata::app())
+}
+
+/// A route whose content has `media_type` (and `status`): the handler's and the document's.
+fn content<T, F, Fut>(handler: F, status: StatusCode, media_type: MediaType) -> ApiMethodRouter
+where
+    T: Serialize + JsonSchema + Send + 'static,
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let documented = media_type.clone();
+    let route = move || {
+        let (handler, media_type) = (handler.clone(), media_type.clone());
+        async move { Content::new(handler().await).status(status).media_type(media_type) }
+    };
+    api::get_with(route, move |mut op| {
+        Content::<T>::document(op.inner_mut(), status, &documented);
+        op
+    })
 }
 
 /// `/seeds/text`: media type TEXT.
-pub fn text() -> Router {
-    Router::new().route(
+pub fn text() -> ApiRouter {
+    ApiRouter::new().api_route(
         "/resources",
-        get(|| async { Content::new("The rumbling rabbit ran around the rock").media_type(MediaType::Text) }),
+        content(|| async { "The rumbling rabbit ran around the rock" }, StatusCode::OK, MediaType::Text),
     )
 }
 
 /// `/seeds/vendor-json`: a `+json` vendor media type with status 418.
-pub fn vendor_json() -> Router {
-    Router::new().route(
-        "/resources",
-        get(|| async {
-            Content::new(json!({
-                "title": "Server thinks it is a teapot",
-                "type": "Server delusion",
-                "status": 418,
-            }))
-            .status(StatusCode::IM_A_TEAPOT)
-            .media_type("application/vnd.example.resource+json")
-        }),
-    )
+pub fn vendor_json() -> ApiRouter {
+    let media_type = MediaType::try_from("application/vnd.example.resource+json").unwrap_or(MediaType::Json);
+    let teapot = || async {
+        json!({
+            "title": "Server thinks it is a teapot",
+            "type": "Server delusion",
+            "status": 418,
+        })
+    };
+    ApiRouter::new().api_route("/resources", content(teapot, StatusCode::IM_A_TEAPOT, media_type))
 }
 
 /// `/seeds/msgpack`: a MessagePack response.
-pub fn msgpack() -> Router {
-    Router::new().route(
-        "/health-check",
-        get(|| async {
-            let body: std::collections::BTreeMap<&str, &str> = [("hello", "world")].into();
-            Content::new(body).media_type(MediaType::MessagePack)
-        }),
-    )
+pub fn msgpack() -> ApiRouter {
+    let hello = || async {
+        let body: std::collections::BTreeMap<&'static str, &'static str> = [("hello", "world")].into();
+        body
+    };
+    ApiRouter::new().api_route("/health-check", content(hello, StatusCode::OK, MediaType::MessagePack))
 }
 
 /// `/seeds/plaintext`: a plaintext health check.
-pub fn plaintext() -> Router {
-    Router::new()
-        .route("/health-check", get(|| async { Content::new("healthy").media_type(MediaType::Text) }))
+pub fn plaintext() -> ApiRouter {
+    ApiRouter::new()
+        .api_route("/health-check", content(|| async { "healthy" }, StatusCode::OK, MediaType::Text))
 }
 
 const PAGE: &str = r"
@@ -77,8 +98,8 @@ const PAGE: &str = r"
     ";
 
 /// `/seeds/html`: an HTML response.
-pub fn html() -> Router {
-    Router::new().route("/page", get(|| async { Content::new(PAGE).media_type(MediaType::Html) }))
+pub fn html() -> ApiRouter {
+    ApiRouter::new().api_route("/page", content(|| async { PAGE }, StatusCode::OK, MediaType::Html))
 }
 
 /// `/seeds/negotiation`: the handler negotiates by hand between text, HTML and XML (text when
@@ -101,8 +122,9 @@ pub fn negotiation() -> Router {
 }
 
 /// `/seeds/status`: status 202 chosen by the handler.
-pub fn status() -> Router {
-    Router::new().route("/resources", get(|| async { Content::new(resource()).status(StatusCode::ACCEPTED) }))
+pub fn status() -> ApiRouter {
+    ApiRouter::new()
+        .api_route("/resources", content(|| async { resource() }, StatusCode::ACCEPTED, MediaType::Json))
 }
 
 /// `/seeds/returning-response`: a response with `MY-HEADER: xyz` and the cookie `my-cookie=abc`.
