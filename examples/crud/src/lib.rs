@@ -16,7 +16,7 @@
 pub mod api;
 pub mod store;
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 
 use axum::Router;
 use axum_strata::host::RequireHostLayer;
@@ -38,112 +38,51 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 /// The database file unless told otherwise, in the working directory.
 pub const DEFAULT_DB: &str = "crud.sqlite3";
 
-/// Resolves when the process is asked to stop, with the signal's name: Ctrl-C (`SIGINT`) or,
-/// on unix, `SIGTERM`, which `docker stop`, systemd and Kubernetes send. A signal whose handler
-/// cannot be installed is logged and never awaited.
-pub async fn shutdown_signal() -> &'static str {
-    let interrupt = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => "SIGINT",
-        () = terminate => "SIGTERM",
-    }
-}
-
-/// The server's settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
-    /// Where to listen.
-    pub addr: SocketAddr,
-    /// The SQLite file.
+/// The command line of the items server (the showcase reads the same one, as `showcase`):
+/// `--addr HOST:PORT` (or `STRATA_ADDR`, else [`DEFAULT_ADDR`]) and `--db PATH` (or `CRUD_DB`,
+/// else [`DEFAULT_DB`]).
+#[derive(Clone, Debug, clap::Parser)]
+#[command(name = "crud", about = "The items API of Litestar's CRUD tutorial, on SQLite.")]
+pub struct Cli {
+    /// Where to listen (default 127.0.0.1:8000).
+    #[command(flatten)]
+    pub listen: example_support::Listen,
+    /// The SQLite file of the items, created on first use.
+    #[arg(long, env = "CRUD_DB", default_value = DEFAULT_DB, value_name = "PATH")]
     pub db: PathBuf,
 }
 
-/// Reads `--addr HOST:PORT` and `--db PATH` (or `STRATA_ADDR` and `CRUD_DB`) for the program
-/// `program` (named in the usage message).
-///
-/// # Errors
-///
-/// An unknown argument, a missing value or an address that does not parse, explained.
-pub fn config<I>(
-    program: &str,
-    args: I,
-    addr_env: Option<String>,
-    db_env: Option<String>,
-) -> Result<Config, String>
-where
-    I: IntoIterator<Item = String>,
-{
-    let (mut addr, mut db) = (None, None);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-            None => (arg.clone(), None),
-        };
-        let slot = match name.as_str() {
-            "--addr" => &mut addr,
-            "--db" => &mut db,
-            _ => {
-                return Err(format!(
-                    "unknown argument {arg:?}; usage: {program} [--addr HOST:PORT] [--db PATH]"
-                ));
-            }
-        };
-        *slot = Some(inline.or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))?);
+impl Cli {
+    /// Parses the process's arguments for the program `name` (named in `--help` and errors);
+    /// prints help or the error and exits as clap does.
+    #[must_use]
+    pub fn parse_as(name: &'static str) -> Self {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let matches = Self::command().name(name).bin_name(name).get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
-    let (raw, source) = match (addr, addr_env.filter(|a| !a.is_empty())) {
-        (Some(a), _) => (a, "--addr"),
-        (None, Some(e)) => (e, "STRATA_ADDR"),
-        (None, None) => (DEFAULT_ADDR.to_owned(), "the default"),
-    };
-    let addr =
-        raw.parse().map_err(|_| format!("{source} gave {raw:?}, which is not a HOST:PORT socket address"))?;
-    let db = db.or(db_env.filter(|d| !d.is_empty())).unwrap_or_else(|| DEFAULT_DB.to_owned());
-    Ok(Config { addr, db: PathBuf::from(db) })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
 
+    use std::path::Path;
+
+    use clap::Parser as _;
+
     use super::*;
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| (*s).to_owned()).collect()
-    }
-
     #[test]
-    fn settings_come_from_arguments_then_environment_then_defaults() {
-        let c = config("crud", args(&[]), None, None).unwrap();
-        assert_eq!((c.addr.to_string(), c.db), (DEFAULT_ADDR.to_owned(), PathBuf::from(DEFAULT_DB)));
-        let c = config("crud", args(&[]), Some("127.0.0.1:9".into()), Some("/tmp/x.db".into())).unwrap();
-        assert_eq!((c.addr.port(), c.db), (9, PathBuf::from("/tmp/x.db")));
-        let c =
-            config("crud", args(&["--addr=127.0.0.1:7", "--db", "a.db"]), Some("127.0.0.1:9".into()), None)
-                .unwrap();
-        assert_eq!((c.addr.port(), c.db), (7, PathBuf::from("a.db")));
-        assert!(config("crud", args(&["--db"]), None, None).unwrap_err().contains("--db"));
-        assert!(config("crud", args(&["--port", "1"]), None, None).unwrap_err().contains("usage"));
-        assert!(config("crud", args(&[]), Some("nowhere".into()), None).unwrap_err().contains("STRATA_ADDR"));
+    fn arguments_name_the_address_and_the_file() {
+        let cli = Cli::try_parse_from(["crud", "--addr", "localhost:7", "--db", "a.db"]).unwrap();
+        assert_eq!((cli.listen.addr_or(DEFAULT_ADDR), cli.db.as_path()), ("localhost:7", Path::new("a.db")));
+        let cli = Cli::try_parse_from(["crud", "--addr=[::1]:6"]).unwrap();
+        assert_eq!(cli.listen.addr_or(DEFAULT_ADDR), "[::1]:6");
+        assert!(Cli::try_parse_from(["crud", "--db"]).is_err(), "--db needs a value");
+        let unknown = Cli::try_parse_from(["crud", "--port", "1"]).unwrap_err().to_string();
+        assert!(unknown.contains("--port") && unknown.contains("Usage"), "{unknown}");
+        let help = Cli::try_parse_from(["crud", "--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 }

@@ -1,38 +1,20 @@
 //! Serves the Strata showcase. See the crate docs for the address options.
 
-use std::{io::IsTerminal, process::ExitCode};
-
-use tracing_subscriber::EnvFilter;
+use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-
-    let config = match showcase::config(
-        std::env::args().skip(1),
-        std::env::var("STRATA_ADDR").ok(),
-        std::env::var("CRUD_DB").ok(),
-    ) {
-        Ok(config) => config,
-        Err(message) => {
-            tracing::error!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let addr = config.addr;
-    let crud = crud::Store::new(&config.db);
+    example_support::init_tracing();
+    let cli = crud::Cli::parse_as("showcase");
+    let crud = crud::Store::new(&cli.db);
     if let Err(e) = crud.ready().await {
-        tracing::error!("cannot open the item database {}: {e}", config.db.display());
+        tracing::error!("cannot open the item database {}: {e}", cli.db.display());
         return ExitCode::FAILURE;
     }
-    let listener = match tokio::net::TcpListener::bind(addr).await {
+    let listener = match cli.listen.bind(showcase::DEFAULT_ADDR).await {
         Ok(listener) => listener,
-        Err(e) => {
-            tracing::error!("cannot listen on {addr}: {e}");
+        Err(message) => {
+            tracing::error!("{message}");
             return ExitCode::FAILURE;
         }
     };
@@ -43,7 +25,7 @@ async fn main() -> ExitCode {
     // On Ctrl-C or SIGTERM: stop taking connections, finish the requests under way, then drain
     // the background tasks below.
     let shutdown = async {
-        let signal = crud::shutdown_signal().await;
+        let signal = example_support::shutdown_signal().await;
         tracing::info!("shutting down on {signal}");
     };
     let services = showcase::Services::new(axum_strata::background::Runner::new(), crud);

@@ -134,9 +134,41 @@ async fn a_bad_address_exits_with_a_message() {
         .output()
         .await
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not a HOST:PORT socket address"), "{stderr}");
+    assert!(stderr.contains("cannot listen on not-an-address"), "{stderr}");
+}
+
+#[tokio::test]
+async fn help_and_unknown_arguments_are_answered_by_clap() {
+    let run = |args: &'static [&'static str]| async move {
+        Command::new(env!("CARGO_BIN_EXE_showcase"))
+            .args(args)
+            .env_remove("STRATA_ADDR")
+            .output()
+            .await
+            .unwrap()
+    };
+    let help = run(&["--help"]).await;
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Usage: showcase") && text.contains("--addr") && text.contains("--db"), "{text}");
+    let unknown = run(&["--port", "1"]).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--port"));
+}
+
+/// A host name is an address too: `localhost` resolves, as `TcpListener::bind` resolves it.
+#[tokio::test]
+async fn a_host_name_is_an_address() {
+    let db = TempDb::new("localhost");
+    let (mut child, addr) = start(&db, |cmd| {
+        cmd.args(["--addr", "localhost:0"]);
+    })
+    .await;
+    let index = get(&addr, "/").await;
+    assert!(index.starts_with("HTTP/1.1 200 OK\r\n"), "{index}");
+    child.kill().await.unwrap();
 }
 
 /// `SIGTERM` (what `docker stop`, systemd and Kubernetes send) shuts the showcase down as

@@ -62,27 +62,33 @@ pub fn init_tracing() {
         .init();
 }
 
-/// Waits for Ctrl-C or (on Unix) SIGTERM, and says which came. If a handler cannot be
-/// installed, that signal is never awaited (the process then stops only when killed).
+/// Resolves when the process is asked to stop, with the signal's name: Ctrl-C (`SIGINT`) or,
+/// on unix, `SIGTERM`, which `docker stop`, systemd and Kubernetes send. A signal whose handler
+/// cannot be installed is logged and never awaited.
 pub async fn shutdown_signal() -> &'static str {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
             std::future::pending::<()>().await;
         }
     };
     #[cfg(unix)]
     let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
         }
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        () = ctrl_c => "Ctrl-C",
+        () = interrupt => "SIGINT",
         () = terminate => "SIGTERM",
     }
 }
