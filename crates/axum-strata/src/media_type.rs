@@ -89,9 +89,5 @@ pub(crate) fn content_type(mime: &Mime) -> Option<http::HeaderValue> {
             return known;
         }
     }
-    if mime.type_() == mime::TEXT && mime.get_param(mime::CHARSET).is_none() {
-        HeaderValue::try_from(format!("{mime}; charset=utf-8")).ok()
-    } else {
-        HeaderValue::try_from(mime.as_ref()).ok()
-    }
+    strata_headers::content_type::utf8(mime)
 }

@@ -70,6 +70,7 @@
 pub mod accept;
 pub mod cache_control;
 pub mod content_disposition;
+pub mod content_type;
 mod error;
 pub mod etag;
 pub mod forwarded;
