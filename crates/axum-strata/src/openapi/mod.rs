@@ -13,7 +13,7 @@
 //!
 //! [`SchemaRoutes`] serves the finished document at `/schema/openapi.json` and
 //! `/schema/openapi.yaml`, with Swagger UI (its assets inlined by aide: no network) at `/schema`,
-//! all built once, with strong ETags.
+//! all built once, with an ETag each (weak, as every level sends its tags).
 //!
 //! ```
 //! use aide::{axum::{ApiRouter, routing::get}, openapi::OpenApi};

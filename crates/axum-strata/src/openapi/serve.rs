@@ -1,15 +1,12 @@
 //! `/schema`: the document as JSON and YAML, and Swagger UI, each built once.
 
-use std::{
-    hash::{Hash, Hasher},
-    sync::Arc,
-};
+use std::sync::Arc;
 
 use aide::openapi::{OpenApi, ReferenceOr};
 use axum::{Router, routing::get};
 use bytes::Bytes;
 use http::{HeaderValue, header};
-use strata_headers::{CacheControl, ETag};
+use strata_headers::CacheControl;
 
 use super::fragments::{NEGOTIATED, STATUS_BY_METHOD};
 use crate::Strata;
@@ -71,15 +68,16 @@ impl SchemaRoutes {
     }
 
     /// The routes: `{prefix}` (the UI), `{prefix}/openapi.json` and `{prefix}/openapi.yaml`
-    /// (use the prefix given to [`with_prefix`](Self::with_prefix)), each with a strong ETag
+    /// (use the prefix given to [`with_prefix`](Self::with_prefix)), each with an ETag
     /// of its bytes, computed once, and 304 on revalidation.
     pub fn router<S: Clone + Send + Sync + 'static>(&self, prefix: &str) -> Router<S> {
         let route = |bytes: &Arc<Bytes>, content_type: &'static str| {
             let bytes = Arc::clone(bytes);
-            let mut level = Strata::layer().cache_control(CacheControl::no_cache());
-            if let Ok(etag) = ETag::strong(format!("{:016x}", hash(&bytes))) {
-                level = level.etag(etag);
-            }
+            // The document's own hash, as computed ETags are; sent weak like every level's tag,
+            // so that it stays true if a compression layer re-encodes the body.
+            let level = Strata::layer()
+                .cache_control(CacheControl::no_cache())
+                .etag(strata_tower::etag::compute(&bytes));
             get(move || {
                 let bytes = Bytes::clone(&bytes);
                 async move { ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], bytes) }
@@ -92,12 +90,6 @@ impl SchemaRoutes {
             .route(&format!("{prefix}/openapi.yaml"), route(&self.yaml, "application/yaml"))
             .layer(Strata::app())
     }
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 fn strip_marks(api: &mut OpenApi) {
