@@ -93,6 +93,11 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// `Bytes` and `BytesMut`, as custom negotiation formats write into them.
+pub use bytes;
+/// The type-erased `Serialize` that custom negotiation formats and template engines are given.
+#[cfg(any(feature = "negotiation", feature = "template"))]
+pub use erased_serde;
 /// Typed headers: the `strata-headers` crate.
 pub use strata_headers as headers;
 /// Tower layers that need nothing from axum: the `strata-tower` crate.
