@@ -5,7 +5,7 @@
 //! |---|---|
 //! | HTTP/1.1 without `Host` | 400 |
 //! | HTTP/1.0 or HTTP/1.1 with two or more `Host` lines | 400 |
-//! | HTTP/1.0 or HTTP/1.1 whose `Host` is not `uri-host [ ":" port ]` ([`Host`](crate::headers::Host)) | 400 |
+//! | HTTP/1.0 or HTTP/1.1 whose `Host` is not `uri-host [ ":" port ]` ([`Host`]) | 400 |
 //! | HTTP/1.0 without `Host`, or an empty `Host` (a target without authority) | passed on |
 //! | HTTP/2 and HTTP/3 (the authority travels in the target) | passed on |
 //!
