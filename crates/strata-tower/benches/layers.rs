@@ -20,7 +20,7 @@ use http_body_util::Full;
 use strata_headers::{CacheControl, ETag};
 use strata_tower::{
     after_request::AfterRequestLayer, conditional::ConditionalLayer, default_status::DefaultStatusLayer,
-    etag::ComputedETagLayer, response_headers::ResponseHeadersLayer,
+    etag::ComputedETagLayer, require_host::RequireHostLayer, response_headers::ResponseHeadersLayer,
 };
 use tower::{Layer, Service, service_fn};
 
@@ -94,6 +94,13 @@ fn layers(c: &mut Criterion) {
         response.headers_mut().insert("x-hook", HeaderValue::from_static("1"));
     });
     bench_service(c, "layer/after-request-sync", hook.layer(handler(b"hello")), plain);
+
+    // The Host check on a request that passes it (one Host line, HTTP/1.1) and on one it refuses.
+    let with_host =
+        || Request::builder().header("host", "api.example.com:8443").body(()).expect("valid request");
+    bench_service(c, "layer/bare-with-host", handler(b"hello"), with_host);
+    bench_service(c, "layer/require-host-ok", RequireHostLayer::new().layer(handler(b"hello")), with_host);
+    bench_service(c, "layer/require-host-missing", RequireHostLayer::new().layer(handler(b"hello")), plain);
 
     // Computed ETags: the handler sets none.
     let no_etag = |body: &'static [u8]| {
