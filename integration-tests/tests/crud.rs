@@ -2,37 +2,11 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::net::SocketAddr;
 
+use example_support::testing::TempDb;
 use integration_tests::{RawResponse, raw, serve};
 use serde_json::{Value, json};
-
-/// A database file in the temporary directory, removed (with its WAL files) at the end.
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("strata-crud-test-{}-{name}.sqlite3", std::process::id()));
-        let db = Self(path);
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = self.0.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
 
 async fn start(db: &TempDb) -> SocketAddr {
     serve(crud::app(crud::Store::new(&db.0))).await
@@ -81,7 +55,7 @@ fn errors(r: &RawResponse) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn create_read_list_and_revalidate() {
-    let db = TempDb::new("create");
+    let db = TempDb::new("crud-test", "create");
     let addr = start(&db).await;
 
     let laptop = req(addr, "GET", "/items/1", &[], None).await;
@@ -115,7 +89,7 @@ async fn create_read_list_and_revalidate() {
 
 #[tokio::test]
 async fn every_invalid_field_is_named() {
-    let db = TempDb::new("invalid");
+    let db = TempDb::new("crud-test", "invalid");
     let addr = start(&db).await;
     let cases: &[(&str, &[(&str, &str)])] = &[
         ("{}", &[("name", "is required"), ("price", "is required")]),
@@ -160,7 +134,7 @@ async fn every_invalid_field_is_named() {
 
 #[tokio::test]
 async fn unknown_and_malformed_ids() {
-    let db = TempDb::new("ids");
+    let db = TempDb::new("crud-test", "ids");
     let addr = start(&db).await;
     for method in ["GET", "PUT", "PATCH", "DELETE"] {
         let body = (method == "PUT" || method == "PATCH").then_some(r#"{"name": "x", "price": 1}"#);
@@ -175,7 +149,7 @@ async fn unknown_and_malformed_ids() {
 
 #[tokio::test]
 async fn replace_update_and_delete() {
-    let db = TempDb::new("change");
+    let db = TempDb::new("crud-test", "change");
     let addr = start(&db).await;
     let put = req(addr, "PUT", "/items/1", &[], Some(r#"{"name": "Desktop", "price": 1200}"#)).await;
     assert_eq!(put.status(), 200);
@@ -200,7 +174,7 @@ async fn replace_update_and_delete() {
 
 #[tokio::test]
 async fn if_match_guards_every_change() {
-    let db = TempDb::new("if-match");
+    let db = TempDb::new("crud-test", "if-match");
     let addr = start(&db).await;
     let v1 = header(&req(addr, "GET", "/items/1", &[], None).await, "etag").to_owned();
     let change =
@@ -246,7 +220,7 @@ async fn if_match_guards_every_change() {
 
 #[tokio::test]
 async fn control_characters_in_names_are_refused_not_stored() {
-    let db = TempDb::new("nul");
+    let db = TempDb::new("crud-test", "nul");
     let addr = start(&db).await;
     for body in [r#"{"name": "\u0000", "price": 1}"#, r#"{"name": "a\nb", "price": 1}"#] {
         let r = req(addr, "POST", "/items", &[], Some(body)).await;
@@ -262,7 +236,7 @@ async fn control_characters_in_names_are_refused_not_stored() {
 
 #[tokio::test]
 async fn a_malformed_if_match_stops_the_change() {
-    let db = TempDb::new("malformed");
+    let db = TempDb::new("crud-test", "malformed");
     let addr = start(&db).await;
     let tag = header(&req(addr, "GET", "/items/1", &[], None).await, "etag").trim_matches('"').to_owned();
     let r = req(addr, "PATCH", "/items/1", &[&format!("if-match: {tag}")], Some(r#"{"price": 5}"#)).await;
@@ -272,7 +246,7 @@ async fn a_malformed_if_match_stops_the_change() {
 
 #[tokio::test]
 async fn existence_and_preconditions_come_before_the_body() {
-    let db = TempDb::new("order");
+    let db = TempDb::new("crud-test", "order");
     let addr = start(&db).await;
     assert_eq!(req(addr, "PUT", "/items/999", &[], Some("not json")).await.status(), 404);
     assert_eq!(
@@ -285,7 +259,7 @@ async fn existence_and_preconditions_come_before_the_body() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_are_problems() {
-    let db = TempDb::new("paths");
+    let db = TempDb::new("crud-test", "paths");
     let addr = start(&db).await;
     let r = req(addr, "POST", "/items/1", &[], Some("{}")).await;
     assert_eq!((r.status(), header(&r, "content-type")), (405, "application/problem+json"));
@@ -300,7 +274,7 @@ async fn unknown_paths_and_methods_are_problems() {
 async fn a_change_based_on_a_version_that_is_gone_is_stale() {
     use crud::store::Changed;
 
-    let db = TempDb::new("race");
+    let db = TempDb::new("crud-test", "race");
     let store = crud::Store::new(&db.0);
     let read = store.get(1).await.unwrap().unwrap();
     let first = store.update(1, read.version, "First", 1.0).await.unwrap();
@@ -314,7 +288,7 @@ async fn a_change_based_on_a_version_that_is_gone_is_stale() {
 
 #[tokio::test]
 async fn lists_page_with_links_and_checked_parameters() {
-    let db = TempDb::new("list");
+    let db = TempDb::new("crud-test", "list");
     let addr = start(&db).await;
     for i in 0..24 {
         let body = json!({"name": format!("item {i}"), "price": i + 1}).to_string();
@@ -347,7 +321,7 @@ async fn lists_page_with_links_and_checked_parameters() {
 
 #[tokio::test]
 async fn items_survive_a_restart_and_migrations_run_once() {
-    let db = TempDb::new("restart");
+    let db = TempDb::new("crud-test", "restart");
     {
         let store = crud::Store::new(&db.0);
         let addr = serve(crud::app(store.clone())).await;
@@ -375,7 +349,7 @@ async fn the_readme_walkthrough_works_verbatim() {
         std::process::Command::new("curl").arg("--version").output().is_ok(),
         "curl is not on the PATH: CI must install it (.ci/run does); elsewhere, rebuild the tests and this one is ignored"
     );
-    let db = TempDb::new("walkthrough");
+    let db = TempDb::new("crud-test", "walkthrough");
     let addr = start(&db).await;
     let readme = include_str!("../../examples/crud/README.md");
     let script = readme.split("```sh\n").nth(1).unwrap().split("```").next().unwrap();

@@ -35,20 +35,14 @@
 //! assert_eq!(lines[1], "theme=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 //! ```
 
-use std::{
-    fmt,
-    future::Future,
-    pin::Pin,
-    sync::Arc,
-    task::{Context, Poll, ready},
-};
+use std::{fmt, sync::Arc};
 
 pub use cookie::{Cookie, SameSite, time::Duration};
 use cookie::{Expiration, time::OffsetDateTime};
 use http::{HeaderMap, HeaderValue, Request, Response, header::SET_COOKIE};
-use pin_project_lite::pin_project;
 use strata_tower::cache_safety;
-use tower::{Layer, Service};
+use strata_tower::step::{Finish, Step, StepFuture, StepService};
+use tower::Layer;
 
 /// The cookie that deletes the cookie `name` set with this `path` and `domain`. Cookies whose
 /// name starts with `__Secure-` or `__Host-` are deleted with `Secure`, without which browsers
@@ -258,61 +252,27 @@ impl<S> Layer<S> for CookiesLayer {
     type Service = Cookies<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cookies { inner, layer: self.clone() }
+        Cookies::new(inner, self.clone())
     }
 }
 
 /// The service of [`CookiesLayer`].
-#[derive(Clone, Debug)]
-pub struct Cookies<S> {
-    inner: S,
-    layer: CookiesLayer,
-}
+pub type Cookies<S> = StepService<S, CookiesLayer>;
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cookies<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+/// The response future of [`Cookies`].
+pub type ResponseFuture<F> = StepFuture<F, CookiesLayer>;
+
+impl Step for CookiesLayer {
+    type Noted = ();
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
-    }
+    fn note<ReqBody>(&self, _: &Request<ReqBody>) {}
 }
 
-pin_project! {
-    /// The response future of [`Cookies`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        layer: CookiesLayer,
-    }
-}
-
-impl<F> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("layer", &self.layer).finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        this.layer.apply(&mut response);
-        Poll::Ready(Ok(response))
+impl<B> Finish<B> for CookiesLayer {
+    fn finish(&self, (): &(), mut response: Response<B>) -> Response<B> {
+        self.apply(&mut response);
+        response
     }
 }
 

@@ -58,27 +58,26 @@
 use std::{
     convert::Infallible,
     fmt,
-    future::Future,
     pin::Pin,
     sync::{Arc, Mutex},
-    task::{Context, Poll, ready},
+    task::{Context, Poll},
 };
 
 use axum::{
     body::Body,
-    extract::{FromRequestParts, Request},
+    extract::FromRequestParts,
     response::{IntoResponse, Response},
 };
 use bytes::{Bytes, BytesMut};
 use http::{HeaderValue, StatusCode, header, request::Parts};
-use pin_project_lite::pin_project;
 use serde::Serialize;
 use strata_headers::{
     headers::Header,
     mime::{self, Mime},
     vary,
 };
-use tower::{Layer, Service};
+use strata_tower::step::{Finish, Step, StepFuture, StepService};
+use tower::Layer;
 
 use crate::{media_type::content_type, problem::Problem, render};
 
@@ -497,91 +496,58 @@ impl<S> Layer<S> for NegotiationLayer {
     type Service = Negotiation<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Negotiation { inner, layer: self.clone() }
+        Negotiation::new(inner, self.clone())
     }
 }
 
 /// The service of [`NegotiationLayer`].
-#[derive(Clone, Debug)]
-pub struct Negotiation<S> {
-    inner: S,
-    layer: NegotiationLayer,
-}
+pub type Negotiation<S> = StepService<S, NegotiationLayer>;
 
-impl<S> Service<Request> for Negotiation<S>
-where
-    S: Service<Request, Response = Response>,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+/// The response future of [`Negotiation`].
+pub type ResponseFuture<F> = StepFuture<F, NegotiationLayer>;
+
+impl Step for NegotiationLayer {
+    type Noted = Accepted;
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        let accepted = self.layer.accepted(&req);
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone(), accepted }
+    fn note<ReqBody>(&self, request: &http::Request<ReqBody>) -> Accepted {
+        self.accepted(request.headers())
     }
 }
 
-/// The raw `Accept` lines of a request, kept while its response is made: they are parsed only
-/// if the response turns out to be negotiated. One line (the usual case) needs no allocation.
+impl Finish<Body> for NegotiationLayer {
+    fn finish(&self, accepted: &Accepted, response: Response) -> Response {
+        self.settle(accepted, response)
+    }
+}
+
+/// The raw `Accept` lines of a request, kept by [`NegotiationLayer`] while its response is made:
+/// they are parsed only if the response turns out to be negotiated. One line (the usual case)
+/// needs no allocation.
 #[derive(Debug, Default)]
-pub(crate) struct Accepted {
+pub struct Accepted {
     first: Option<HeaderValue>,
     more: Vec<HeaderValue>,
 }
 
 impl NegotiationLayer {
     /// What this layer keeps of `req`: nothing when it sends JSON whatever is accepted.
-    pub(crate) fn accepted(&self, req: &Request) -> Accepted {
+    pub(crate) fn accepted(&self, headers: &http::HeaderMap) -> Accepted {
         if self.config.json_only {
             return Accepted::default();
         }
-        let mut lines = req.headers().get_all(header::ACCEPT).iter();
+        let mut lines = headers.get_all(header::ACCEPT).iter();
         Accepted { first: lines.next().cloned(), more: lines.cloned().collect() }
     }
 
     /// Resolves the negotiation intent `response` may carry, for the request `accepted` came
     /// from.
-    pub(crate) fn finish(&self, accepted: &Accepted, response: Response) -> Response {
+    pub(crate) fn settle(&self, accepted: &Accepted, response: Response) -> Response {
         if response.extensions().get::<Intent>().is_none() {
             return response;
         }
         let choice = self.choice(accepted.first.as_ref(), &accepted.more);
         self.resolve(choice, response)
-    }
-}
-
-pin_project! {
-    /// The response future of [`Negotiation`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        layer: NegotiationLayer,
-        accepted: Accepted,
-    }
-}
-
-impl<F> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("layer", &self.layer).finish_non_exhaustive()
-    }
-}
-
-impl<F, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        Poll::Ready(Ok(this.layer.finish(this.accepted, response)))
     }
 }
 
@@ -621,7 +587,7 @@ mod openapi {
 
 #[cfg(test)]
 mod tests {
-    use axum::body::to_bytes;
+    use axum::{body::to_bytes, extract::Request};
     use tower::{ServiceExt, service_fn};
 
     use super::*;

@@ -40,25 +40,21 @@ pub use minijinja;
 
 use std::{
     fmt,
-    future::Future,
     path::Path,
-    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    task::{Poll, ready},
 };
 
 use axum::{
     body::Body,
-    extract::Request,
     response::{IntoResponse, Response},
 };
 use http::{HeaderValue, StatusCode, header};
-use pin_project_lite::pin_project;
 use serde::Serialize;
-use tower::{Layer, Service};
+use strata_tower::step::{Finish, Step, StepFuture, StepService};
+use tower::Layer;
 
 use strata_headers::mime;
 
@@ -337,60 +333,26 @@ impl<S> Layer<S> for TemplateLayer {
     type Service = Templates<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Templates { inner, layer: self.clone() }
+        Templates::new(inner, self.clone())
     }
 }
 
 /// The service of [`TemplateLayer`].
-#[derive(Clone, Debug)]
-pub struct Templates<S> {
-    inner: S,
-    layer: TemplateLayer,
-}
+pub type Templates<S> = StepService<S, TemplateLayer>;
 
-impl<S> Service<Request> for Templates<S>
-where
-    S: Service<Request, Response = Response>,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+/// The response future of [`Templates`].
+pub type ResponseFuture<F> = StepFuture<F, TemplateLayer>;
+
+impl Step for TemplateLayer {
+    type Noted = ();
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
-    }
+    fn note<ReqBody>(&self, _: &http::Request<ReqBody>) {}
 }
 
-pin_project! {
-    /// The response future of [`Templates`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        layer: TemplateLayer,
-    }
-}
-
-impl<F> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ResponseFuture")
-    }
-}
-
-impl<F, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        Poll::Ready(Ok(this.layer.resolve(response)))
+impl Finish<Body> for TemplateLayer {
+    fn finish(&self, (): &(), response: Response) -> Response {
+        self.resolve(response)
     }
 }
 
@@ -425,7 +387,7 @@ mod openapi {
 
 #[cfg(test)]
 mod tests {
-    use axum::body::to_bytes;
+    use axum::{body::to_bytes, extract::Request};
     use serde_json::json;
     use tower::{ServiceExt, service_fn};
 

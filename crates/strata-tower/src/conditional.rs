@@ -52,17 +52,15 @@
 
 use std::{
     fmt,
-    future::Future,
-    pin::Pin,
-    task::{Context, Poll, ready},
     time::{SystemTime, UNIX_EPOCH},
 };
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
-use pin_project_lite::pin_project;
 use strata_headers::{ETag, IfMatch, IfNoneMatch, headers::Header};
-use tower::{Layer, Service};
+use tower::Layer;
+
+use crate::step::{Finish, Step, StepFuture, StepService};
 
 /// The headers a 304 keeps (RFC 9110 §15.4.5), and `Set-Cookie`.
 const KEPT_ON_304: [HeaderName; 8] = [
@@ -324,25 +322,30 @@ impl<S, B> Layer<S> for ConditionalLayer<B> {
     type Service = Conditional<S, B>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Conditional { inner, layer: *self }
+        Conditional::new(inner, *self)
     }
 }
 
 /// The service of [`ConditionalLayer`].
-pub struct Conditional<S, B> {
-    inner: S,
-    layer: ConditionalLayer<B>,
-}
+pub type Conditional<S, B> = StepService<S, ConditionalLayer<B>>;
 
-impl<S: Clone, B> Clone for Conditional<S, B> {
-    fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), layer: self.layer }
+/// The response future of [`Conditional`].
+pub type ResponseFuture<F, B> = StepFuture<F, ConditionalLayer<B>>;
+
+impl<B> Step for ConditionalLayer<B> {
+    type Noted = Preconditions;
+
+    #[inline]
+    fn note<ReqBody>(&self, request: &Request<ReqBody>) -> Preconditions {
+        Preconditions::of(request)
     }
 }
 
-impl<S: fmt::Debug, B> fmt::Debug for Conditional<S, B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Conditional").field("inner", &self.inner).finish_non_exhaustive()
+impl<B: Default + From<Bytes>> Finish<B> for ConditionalLayer<B> {
+    fn finish(&self, conditions: &Preconditions, response: Response<B>) -> Response<B> {
+        let mut response = conditions.apply(response);
+        settle_not_modified(&mut response, self.empty);
+        response
     }
 }
 
@@ -358,26 +361,6 @@ pub fn settle_not_modified<B>(response: &mut Response<B>, empty: fn() -> B) {
 
 const CONDITIONAL_HEADERS: [HeaderName; 4] =
     [header::IF_MATCH, header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE, header::IF_UNMODIFIED_SINCE];
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Conditional<S, ResBody>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: Default + From<Bytes>,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future, ResBody>;
-
-    #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let conditions = Preconditions::of(&req);
-        ResponseFuture { inner: self.inner.call(req), conditions, empty: self.layer.empty }
-    }
-}
 
 /// The preconditions of a `GET` or `HEAD` request, kept while the response is made; what
 /// [`Conditional`] does, usable in a service of one's own.
@@ -407,42 +390,14 @@ impl Preconditions {
 
     /// Answers 304 or 412 in place of `response` where the preconditions say so.
     pub fn resolve<B: Default + From<Bytes>>(self, response: Response<B>) -> Response<B> {
-        match self.0 {
+        self.apply(response)
+    }
+
+    fn apply<B: Default + From<Bytes>>(&self, response: Response<B>) -> Response<B> {
+        match &self.0 {
             Some(conditions) => resolve(&conditions.0, &conditions.1, response),
             None => response,
         }
-    }
-}
-
-pin_project! {
-    /// The response future of [`Conditional`].
-    pub struct ResponseFuture<F, B> {
-        #[pin]
-        inner: F,
-        conditions: Preconditions,
-        empty: fn() -> B,
-    }
-}
-
-impl<F, B> fmt::Debug for ResponseFuture<F, B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("conditions", &self.conditions).finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F, B>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-    B: Default + From<Bytes>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        let mut response = std::mem::take(this.conditions).resolve(response);
-        settle_not_modified(&mut response, *this.empty);
-        Poll::Ready(Ok(response))
     }
 }
 

@@ -42,16 +42,10 @@
 //! # }
 //! ```
 
-use std::{
-    fmt,
-    future::Future,
-    pin::Pin,
-    task::{Context, Poll, ready},
-};
-
 use http::{Method, Request, Response, StatusCode, header};
-use pin_project_lite::pin_project;
-use tower::{Layer, Service};
+use tower::Layer;
+
+use crate::step::{Finish, Step, StepFuture, StepService};
 
 /// The intent "the handler chose no status": put it in a response's extensions and
 /// [`DefaultStatusLayer`] picks the status from the method.
@@ -95,36 +89,15 @@ impl<S> Layer<S> for DefaultStatusLayer {
     type Service = DefaultStatus<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        DefaultStatus { inner, layer: *self }
+        DefaultStatus::new(inner, *self)
     }
 }
 
 /// The service of [`DefaultStatusLayer`].
-#[derive(Clone, Debug)]
-pub struct DefaultStatus<S> {
-    inner: S,
-    layer: DefaultStatusLayer,
-}
+pub type DefaultStatus<S> = StepService<S, DefaultStatusLayer>;
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DefaultStatus<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: Default,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
-
-    #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let status = status_for(req.method());
-        ResponseFuture { inner: self.inner.call(req), status, layer: self.layer }
-    }
-}
+/// The response future of [`DefaultStatus`].
+pub type ResponseFuture<F> = StepFuture<F, DefaultStatusLayer>;
 
 impl DefaultStatusLayer {
     /// Gives `response` the default `status` of its request (from [`status_for`]) where it
@@ -143,34 +116,20 @@ impl DefaultStatusLayer {
     }
 }
 
-pin_project! {
-    /// The response future of [`DefaultStatus`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        status: StatusCode,
-        layer: DefaultStatusLayer,
+impl Step for DefaultStatusLayer {
+    /// The default status for the request's method.
+    type Noted = StatusCode;
+
+    #[inline]
+    fn note<ReqBody>(&self, request: &Request<ReqBody>) -> StatusCode {
+        status_for(request.method())
     }
 }
 
-impl<F> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("status", &self.status).finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-    B: Default,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        this.layer.resolve(*this.status, &mut response);
-        Poll::Ready(Ok(response))
+impl<B: Default> Finish<B> for DefaultStatusLayer {
+    fn finish(&self, status: &StatusCode, mut response: Response<B>) -> Response<B> {
+        self.resolve(*status, &mut response);
+        response
     }
 }
 

@@ -33,6 +33,8 @@
 //! | background tasks | [`BackgroundLayer::enter`](background::BackgroundLayer::enter) and [`leave`](background::BackgroundLayer::leave) |
 //! | the end of documentation-only claims | [`ClaimedHeaders::release`](response_headers::ClaimedHeaders::release) |
 //!
+//! The layers whose work is one such step share one service and one future: [`step`].
+//!
 //! Layers that need to build a body (an empty 304, a 412 or 416 problem, a buffered body, the
 //! parts of a 206) ask for `Default` and `From<Bytes>` on the response body, which
 //! `axum::body::Body`, `http_body_util::Full` and most body types have; they keep the body
@@ -86,3 +88,4 @@ pub mod range;
 pub mod require_host;
 #[cfg(feature = "response-headers")]
 pub mod response_headers;
+pub mod step;

@@ -2,90 +2,31 @@
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
-use std::{process::Stdio, time::Duration};
+use example_support::testing::{Spawned, TempDb, get};
+use tokio::process::{Child, Command};
 
-use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-    net::TcpStream,
-    process::{Child, Command},
-};
-
-/// A database path of the test's own in the temporary directory, removed when dropped.
-struct TempDb(std::path::PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        Self(std::env::temp_dir().join(format!("strata-showcase-bin-{}-{name}.sqlite3", std::process::id())))
-    }
+fn temp_db(name: &str) -> TempDb {
+    TempDb::new("showcase-bin", name)
 }
 
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = self.0.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-/// Starts the binary and waits (at most 30 s) for the line that names the bound address. The
+/// Starts the binary and waits (at most 60 s) for the line that names the bound address. The
 /// item database is `db` unless `configure` names another.
 async fn start(db: &TempDb, configure: impl FnOnce(&mut Command)) -> (Child, String) {
-    let (child, addr, _log) = start_logged(db, configure).await;
+    let Spawned { child, addr, .. } = start_logged(db, configure).await;
     (child, addr)
 }
 
-/// Like [`start`], and the binary's log: every line it writes until it exits.
-async fn start_logged(
-    db: &TempDb,
-    configure: impl FnOnce(&mut Command),
-) -> (Child, String, tokio::task::JoinHandle<Vec<String>>) {
+/// Like [`start`], with the binary's log kept until it exits.
+async fn start_logged(db: &TempDb, configure: impl FnOnce(&mut Command)) -> Spawned {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_showcase"));
-    cmd.env_remove("STRATA_ADDR")
-        .env("CRUD_DB", &db.0)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+    cmd.env_remove("STRATA_ADDR").env("CRUD_DB", &db.0);
     configure(&mut cmd);
-    let mut child = cmd.spawn().expect("the showcase binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            let addr =
-                line.split("listening on http://").nth(1).map(|rest| rest.trim_end_matches('/').to_owned());
-            log.push(line);
-            if let Some(addr) = addr {
-                return addr;
-            }
-        }
-        panic!("the showcase exited without saying where it listens");
-    })
-    .await
-    .expect("the showcase says where it listens within 30 s");
-    // Keep reading the log so the child never blocks on a full pipe.
-    let log = tokio::spawn(async move {
-        while let Ok(Some(line)) = lines.next_line().await {
-            log.push(line);
-        }
-        log
-    });
-    (child, addr, log)
-}
-
-async fn get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
+    Spawned::start(cmd, "listening on ").await
 }
 
 #[tokio::test]
 async fn serves_the_index_on_the_address_given_by_flag() {
-    let db = TempDb::new("flag");
+    let db = temp_db("flag");
     let (mut child, addr) = start(&db, |c| {
         c.args(["--addr", "127.0.0.1:0"]);
     })
@@ -102,7 +43,7 @@ async fn serves_the_index_on_the_address_given_by_flag() {
 
 #[tokio::test]
 async fn the_environment_variable_sets_the_address() {
-    let db = TempDb::new("env");
+    let db = temp_db("env");
     let (mut child, addr) = start(&db, |c| {
         c.env("STRATA_ADDR", "127.0.0.1:0");
     })
@@ -113,7 +54,7 @@ async fn the_environment_variable_sets_the_address() {
 
 #[tokio::test]
 async fn the_item_database_is_created_where_the_flag_says() {
-    let (env_db, flag_db) = (TempDb::new("unused"), TempDb::new("db-flag"));
+    let (env_db, flag_db) = (temp_db("unused"), temp_db("db-flag"));
     let (mut child, addr) = start(&env_db, |c| {
         c.args(["--addr", "127.0.0.1:0", "--db"]).arg(&flag_db.0);
     })
@@ -161,7 +102,7 @@ async fn help_and_unknown_arguments_are_answered_by_clap() {
 /// A host name is an address too: `localhost` resolves, as `TcpListener::bind` resolves it.
 #[tokio::test]
 async fn a_host_name_is_an_address() {
-    let db = TempDb::new("localhost");
+    let db = temp_db("localhost");
     let (mut child, addr) = start(&db, |cmd| {
         cmd.args(["--addr", "localhost:0"]);
     })
@@ -177,21 +118,15 @@ async fn a_host_name_is_an_address() {
 #[cfg(unix)]
 #[tokio::test]
 async fn sigterm_drains_the_background_tasks_and_exits_cleanly() {
-    let db = TempDb::new("sigterm");
-    let (mut child, addr, log) = start_logged(&db, |c| {
+    let db = temp_db("sigterm");
+    let server = start_logged(&db, |c| {
         c.args(["--addr", "127.0.0.1:0"]);
     })
     .await;
-    let response = get(&addr, "/seeds/background/?name=sigterm").await;
+    let response = server.get("/seeds/background/?name=sigterm").await;
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
-    let pid = child.id().unwrap().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().await.unwrap().success());
-    let exit = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("the showcase exits within 30 s of SIGTERM")
-        .unwrap();
+    let (exit, log) = server.terminate().await;
     assert!(exit.success(), "{exit:?}");
-    let log = log.await.unwrap();
     let has = |needle: &str| log.iter().any(|line| line.contains(needle));
     assert!(has("shutting down on SIGTERM"), "{log:#?}");
     assert!(log.iter().any(|l| l.contains("background tasks drained") && l.contains("done=1")), "{log:#?}");

@@ -3,7 +3,8 @@
 //! - [`Listen`]: the `--addr HOST:PORT` option (or `STRATA_ADDR`), any address
 //!   `TcpListener::bind` takes (`localhost:8000` included), parsed by clap with `--help`;
 //! - [`init_tracing`]: logs to standard error, `RUST_LOG` or `info`;
-//! - [`shutdown_signal`]: Ctrl-C or SIGTERM.
+//! - [`shutdown_signal`]: Ctrl-C or SIGTERM;
+//! - [`testing`] (feature `testing`): what the binaries' tests share.
 //!
 //! ```
 //! use clap::Parser;
@@ -19,6 +20,9 @@
 //! assert_eq!(cli.listen.addr_or("127.0.0.1:8000"), "localhost:9000");
 //! assert!(Cli::try_parse_from(["server", "--port", "1"]).is_err());
 //! ```
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::io::IsTerminal;
 

@@ -94,7 +94,7 @@ where
                     };
                     #[cfg(feature = "negotiation")]
                     if let Some(negotiation) = &level.negotiation {
-                        response = negotiation.finish(&this.kept.accepted, response);
+                        response = negotiation.settle(&this.kept.accepted, response);
                     }
                     if let (Some(layer), Some(status)) = (level.default_status, this.kept.status) {
                         layer.resolve(status, &mut response);

@@ -87,7 +87,7 @@ where
         let level = &*self.level;
         let kept = super::future::Kept {
             #[cfg(feature = "negotiation")]
-            accepted: level.negotiation.as_ref().map(|n| n.accepted(&req)).unwrap_or_default(),
+            accepted: level.negotiation.as_ref().map(|n| n.accepted(req.headers())).unwrap_or_default(),
             status: level.default_status.map(|_| status_for(req.method())),
             preconditions: if level.description.app {
                 Preconditions::of(&req)

@@ -22,6 +22,6 @@ impl<S> Layer<S> for RangeLayer {
     type Service = Ranges<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Ranges { inner }
+        Ranges::new(inner, *self)
     }
 }

@@ -57,10 +57,9 @@
 //!
 //! The module's parts: the intent [`Seekable`] (`source.rs`), the step [`RangeWanted`]
 //! (`resolve.rs`), the body [`ResponseBody`] (`body.rs`), [`RangeLayer`] (`layer.rs`), the
-//! [`Ranges`] service (`service.rs`) and its [`ResponseFuture`] (`future.rs`).
+//! its step, the [`Ranges`] service and its [`ResponseFuture`] (`service.rs`).
 
 mod body;
-mod future;
 mod layer;
 mod resolve;
 mod service;
@@ -69,7 +68,10 @@ mod source;
 mod testing;
 
 pub use self::{
-    body::ResponseBody, future::ResponseFuture, layer::RangeLayer, resolve::RangeWanted, service::Ranges,
+    body::ResponseBody,
+    layer::RangeLayer,
+    resolve::RangeWanted,
+    service::{Ranges, ResponseFuture},
     source::Seekable,
 };
 

@@ -1,35 +1,28 @@
-// The service of `RangeLayer`.
-
-use std::task::{Context, Poll};
+// The layer's step: the request's range noted, the response's ranges served.
 
 use bytes::Bytes;
 use http::{Request, Response};
-use tower::Service;
 
-use super::{RangeWanted, ResponseFuture};
+use super::{RangeLayer, RangeWanted};
+use crate::step::{Finish, Step, StepFuture, StepService};
 
-/// The service of [`RangeLayer`](super::RangeLayer).
-#[derive(Clone, Debug)]
-pub struct Ranges<S> {
-    pub(super) inner: S,
-}
+/// The service of [`RangeLayer`].
+pub type Ranges<S> = StepService<S, RangeLayer>;
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Ranges<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: From<Bytes> + 'static,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+/// The response future of [`Ranges`].
+pub type ResponseFuture<F> = StepFuture<F, RangeLayer>;
+
+impl Step for RangeLayer {
+    type Noted = RangeWanted;
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+    fn note<ReqBody>(&self, request: &Request<ReqBody>) -> RangeWanted {
+        RangeWanted::of(request)
     }
+}
 
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let wanted = RangeWanted::of(&req);
-        ResponseFuture { inner: self.inner.call(req), wanted }
+impl<B: From<Bytes> + 'static> Finish<B> for RangeLayer {
+    fn finish(&self, wanted: &RangeWanted, response: Response<B>) -> Response<B> {
+        wanted.resolve(response)
     }
 }

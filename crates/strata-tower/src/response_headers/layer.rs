@@ -283,7 +283,7 @@ impl<S> Layer<S> for ResponseHeadersLayer {
     type Service = ResponseHeaders<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ResponseHeaders { inner, layer: self.clone() }
+        ResponseHeaders::new(inner, self.clone())
     }
 }
 

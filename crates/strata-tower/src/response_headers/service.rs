@@ -1,75 +1,27 @@
-// The service and its response future.
-
-use std::{
-    fmt,
-    future::Future,
-    pin::Pin,
-    task::{Context, Poll, ready},
-};
+// The layer's step: nothing noted of the request, the headers applied to the response.
 
 use http::{Request, Response};
-use pin_project_lite::pin_project;
-use tower::Service;
 
 use super::ResponseHeadersLayer;
+use crate::step::{Finish, Step, StepFuture, StepService};
 
-/// The service of [`ResponseHeadersLayer`].
-#[derive(Clone, Debug)]
-pub struct ResponseHeaders<S> {
-    pub(super) inner: S,
-    pub(super) layer: ResponseHeadersLayer,
-}
+/// The service of [`ResponseHeadersLayer`]; [`layer`](StepService::layer) gives its
+/// configuration.
+pub type ResponseHeaders<S> = StepService<S, ResponseHeadersLayer>;
 
-impl<S> ResponseHeaders<S> {
-    /// The layer's configuration.
-    pub const fn layer(&self) -> &ResponseHeadersLayer {
-        &self.layer
-    }
-}
+/// The response future of [`ResponseHeaders`].
+pub type ResponseFuture<F> = StepFuture<F, ResponseHeadersLayer>;
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ResponseHeaders<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+impl Step for ResponseHeadersLayer {
+    type Noted = ();
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        ResponseFuture { inner: self.inner.call(req), layer: self.layer.clone() }
-    }
+    fn note<ReqBody>(&self, _: &Request<ReqBody>) {}
 }
 
-pin_project! {
-    /// The response future of [`ResponseHeaders`].
-    pub struct ResponseFuture<F> {
-        #[pin]
-        inner: F,
-        layer: ResponseHeadersLayer,
-    }
-}
-
-impl<F: fmt::Debug> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").field("inner", &self.inner).finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        this.layer.apply(&mut response);
-        Poll::Ready(Ok(response))
+impl<B> Finish<B> for ResponseHeadersLayer {
+    fn finish(&self, (): &(), mut response: Response<B>) -> Response<B> {
+        self.apply(&mut response);
+        response
     }
 }
