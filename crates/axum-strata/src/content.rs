@@ -273,15 +273,27 @@ mod openapi {
         /// (with [`status`](Self::status) and [`media_type`](Self::media_type)): its response
         /// replaces the one by method. Use the same constants in the handler and here.
         pub fn document(operation: &mut Operation, status: StatusCode, media_type: &MediaType) {
-            let mime = media_type.to_mime();
-            let schema = aide::generate::in_context(|ctx| {
-                if fragments::is_structured(&mime) {
-                    fragments::schema_of::<T>(ctx)
-                } else {
-                    fragments::inline(fragments::string())
-                }
-            });
-            let response = fragments::response("The content.", [fragments::body(mime.essence_str(), schema)]);
+            Self::document_each(operation, status, std::slice::from_ref(media_type));
+        }
+
+        /// Like [`document`](Self::document), for a handler that picks one of `media_types`
+        /// at run time (negotiating by hand): one content entry each.
+        pub fn document_each(operation: &mut Operation, status: StatusCode, media_types: &[MediaType]) {
+            let content: Vec<_> = media_types
+                .iter()
+                .map(|media_type| {
+                    let mime = media_type.to_mime();
+                    let schema = aide::generate::in_context(|ctx| {
+                        if fragments::is_structured(&mime) {
+                            fragments::schema_of::<T>(ctx)
+                        } else {
+                            fragments::inline(fragments::string())
+                        }
+                    });
+                    fragments::body(mime.essence_str(), schema)
+                })
+                .collect();
+            let response = fragments::response("The content.", content);
             let responses = operation.responses.get_or_insert_with(Default::default);
             if let Some(ReferenceOr::Item(ok)) = responses.responses.get(&ApiStatus::Code(200))
                 && ok.extensions.contains_key(fragments::STATUS_BY_METHOD)

@@ -257,6 +257,13 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for RequestUrl {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    /// Nothing to document: the URL comes from the request line and `Host`, which every
+    /// request has.
+    impl aide::OperationInput for super::RequestUrl {}
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]

@@ -92,3 +92,30 @@ impl<K: Serialize + Hash + Eq, V: Serialize> Serialize for MultiValueMap<K, V> {
         map.end()
     }
 }
+#[cfg(feature = "openapi")]
+mod openapi {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::MultiValueMap;
+
+    /// An object whose every value is the array of the key's values, in order, as it is
+    /// serialized.
+    impl<K, V: JsonSchema> JsonSchema for MultiValueMap<K, V> {
+        fn schema_name() -> Cow<'static, str> {
+            format!("MultiValueMap_{}", V::schema_name()).into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "object",
+                "additionalProperties": { "type": "array", "items": generator.subschema_for::<V>() },
+            })
+        }
+
+        fn inline_schema() -> bool {
+            true
+        }
+    }
+}

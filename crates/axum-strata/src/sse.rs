@@ -461,12 +461,28 @@ mod openapi {
     use super::{RequestLastEventId, ServerSentEvent};
     use crate::openapi::fragments;
 
-    /// `text/event-stream`.
+    /// One event of the stream, as the WHATWG parser gives it to a client (the schema each
+    /// event of a `text/event-stream` body is checked against, as OpenAPI 3.2's `itemSchema`).
+    fn event_schema() -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "One server-sent event.",
+            "required": ["data"],
+            "properties": {
+                "data": { "type": "string", "description": "The event's data lines, joined by newlines." },
+                "event": { "type": "string", "description": "The event type (`message` when not given)." },
+                "id": { "type": "string", "description": "The event id a reconnecting client sends back." },
+                "retry": { "type": "integer", "minimum": 0, "description": "The reconnection time, in milliseconds." }
+            }
+        })
+    }
+
+    /// `text/event-stream`, each event an object of `data`, `event`, `id` and `retry`.
     impl<S> OperationOutput for ServerSentEvent<S> {
         type Inner = Self;
 
         fn operation_response(_: &mut GenContext, _: &mut Operation) -> Option<Response> {
-            let body = fragments::body("text/event-stream", fragments::inline(fragments::string()));
+            let body = fragments::body("text/event-stream", fragments::inline(event_schema()));
             let response = fragments::response("Server-sent events.", [body]);
             Some(fragments::with_header(
                 response,

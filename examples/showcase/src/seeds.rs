@@ -72,7 +72,7 @@ pub const SEEDS: &[Seed] = &[
         "content negotiation between text/plain, text/html and application/xml",
         &["GET /resource"],
     )
-    .served("/resource", |_| ApiRouter::from(responses::negotiation())),
+    .served("/resource", |_| responses::negotiation()),
     seed("/seeds/status", "000", "status code 202", &["GET /resources"])
         .served("/resources", |_| responses::status()),
     seed(
@@ -81,7 +81,7 @@ pub const SEEDS: &[Seed] = &[
         "response with MY-HEADER: xyz and cookie my-cookie=abc",
         &["GET /resources"],
     )
-    .served("/resources", |_| ApiRouter::from(responses::returning_response())),
+    .served("/resources", |_| responses::returning_response()),
     seed(
         "/seeds/layered-headers",
         "000",
@@ -102,7 +102,7 @@ pub const SEEDS: &[Seed] = &[
         "router after-request hook overriding Random-Header",
         &["GET /router-path/resources"],
     )
-    .served("/router-path/resources", |_| ApiRouter::from(headers::after_request())),
+    .served("/router-path/resources", |_| headers::after_request()),
     seed(
         "/seeds/cache-control",
         "000",
@@ -118,26 +118,26 @@ pub const SEEDS: &[Seed] = &[
     )
     .served("/population", |_| headers::etag()),
     seed("/seeds/redirect", "000", "302 to the other path", &["GET /some-path", "GET /other-path"])
-        .served("/other-path", |_| ApiRouter::from(responses::redirect())),
+        .served("/other-path", |_| responses::redirect()),
     seed("/seeds/file", "000", "report.pdf as attachment", &["GET /file-download"])
-        .served("/file-download", |_| ApiRouter::from(files::file())),
+        .served("/file-download", |_| files::file()),
     seed("/seeds/stream", "000", "endless JSON current_time chunks every 10 ms", &["GET /time"])
-        .served("/time", |_| ApiRouter::from(streams::stream())),
+        .served("/time", |_| streams::stream()),
     seed("/seeds/sse", "000", "the ten-round server-sent event generator", &["GET /count"])
-        .served("/count", |_| ApiRouter::from(streams::sse())),
+        .served("/count", |_| streams::sse()),
     seed("/seeds/template", "000", "info.html rendered with a user", &["GET /info"])
-        .served("/info", |_| ApiRouter::from(template::template())),
+        .served("/info", |_| template::template()),
     seed("/seeds/custom-response", "000", "a multi-value map as JSON", &["GET /"])
-        .served_at_root("/", |_| ApiRouter::from(responses::custom_response())),
+        .served_at_root("/", |_| responses::custom_response()),
     seed("/seeds/background", "000", "a greeting with a logging background task", &["GET /?name=…"])
-        .served_at_root("/?name=alice", |s| ApiRouter::from(background::background(&s.runner))),
+        .served_at_root("/?name=alice", |s| background::background(&s.runner)),
     seed(
         "/seeds/background-multiple",
         "000",
         "logging and saving background tasks",
         &["GET /?name=…", "GET /greeted"],
     )
-    .served_at_root("/greeted", |s| ApiRouter::from(background::background_multiple(&s.runner))),
+    .served_at_root("/greeted", |s| background::background_multiple(&s.runner)),
     seed(
         "/seeds/pagination/classic",
         "000",
@@ -185,7 +185,7 @@ pub const SEEDS: &[Seed] = &[
             "POST /upload",
         ],
     )
-    .served("/info", |_| ApiRouter::from(api::api())),
+    .served("/info", |_| api::api()),
     seed(
         "/seeds/crud",
         "003",

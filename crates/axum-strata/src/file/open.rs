@@ -253,14 +253,18 @@ mod openapi {
     use aide::{
         OperationOutput,
         generate::GenContext,
-        openapi::{Operation, Response},
+        openapi::{Operation, ReferenceOr, Response, StatusCode},
     };
 
-    use super::File;
+    use super::{File, FileError};
     use crate::openapi::fragments;
 
+    /// Any media type: `File` takes it from the file name at run time;
+    /// [`File::document`](super::File::document) names it for a route that knows.
+    const ANY: &str = "*/*";
+
     fn whole() -> Response {
-        let body = fragments::body("application/octet-stream", fragments::inline(fragments::binary()));
+        let body = fragments::body(ANY, fragments::inline(fragments::binary()));
         let response = fragments::response("The file.", [body]);
         [
             ("Content-Disposition", "`attachment` or `inline`, with the file name (RFC 6266)."),
@@ -288,6 +292,36 @@ mod openapi {
             let mut out = vec![(Some(200), whole()), (Some(206), partial)];
             out.extend(fragments::problems(&[(416, "Range Not Satisfiable.")]));
             out
+        }
+    }
+
+    impl File {
+        /// Documents the media type of the files a route sends (`application/pdf`), in place
+        /// of any (`*/*`), on its 200 and 206 responses. The type sent is still the one of the
+        /// file name (or [`media_type`](Self::media_type)).
+        pub fn document(operation: &mut Operation, media_type: &str) {
+            let Some(responses) = operation.responses.as_mut() else { return };
+            for status in [200, 206] {
+                if let Some(ReferenceOr::Item(response)) =
+                    responses.responses.get_mut(&StatusCode::Code(status))
+                    && let Some(body) = response.content.shift_remove(ANY)
+                {
+                    response.content.insert(media_type.to_owned(), body);
+                }
+            }
+        }
+    }
+
+    /// The problems a file that cannot be opened is: 404, 403 and 500.
+    impl OperationOutput for FileError {
+        type Inner = Self;
+
+        fn inferred_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            fragments::problems(&[
+                (404, "No such file, or a name outside the directory."),
+                (403, "The server may not read the file."),
+                (500, "The file could not be opened."),
+            ])
         }
     }
 }

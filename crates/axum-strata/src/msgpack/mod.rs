@@ -175,8 +175,8 @@ mod openapi {
         }
     }
 
-    /// A required `application/x-msgpack` body; 415 for another Content-Type, 400 for a
-    /// malformed body.
+    /// A required `application/x-msgpack` body; 415 for another Content-Type, 413 for one over
+    /// the body limit, 400 for a malformed body.
     impl<T: JsonSchema> OperationInput for MsgPack<T> {
         fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
             fragments::request_body(operation, MSGPACK, fragments::schema_of::<T>(ctx));
@@ -188,6 +188,7 @@ mod openapi {
                     400,
                     "The body is not valid MessagePack for this operation (or nests too deep, or has bytes after its value).",
                 ),
+                (413, "The body is larger than the route's body limit."),
                 (415, "The body is not `application/x-msgpack`."),
             ])
         }

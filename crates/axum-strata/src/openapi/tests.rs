@@ -2,7 +2,10 @@
 #![allow(clippy::unwrap_used, reason = "a failed unwrap in a test is a failing test")]
 
 use aide::{
-    axum::{ApiRouter, routing::get},
+    axum::{
+        ApiRouter,
+        routing::{get, get_with},
+    },
     openapi::OpenApi,
 };
 use axum::Json;
@@ -10,15 +13,23 @@ use serde_json::Value;
 
 use super::StrataApiRouterExt;
 use crate::{
-    Strata,
+    MediaType, Strata,
+    background::{BackgroundTasks, Runner},
     content::Content,
-    file::File,
+    file::{File, FileError},
+    host::RequestUrl,
     msgpack::MsgPack,
-    negotiation::{Format, Negotiated},
-    pagination::{ClassicPagination, ClassicParams, OffsetParams, Pagination},
+    multi_value::MultiValueMap,
+    negotiation::{Format, Negotiated, RequestAccept},
+    pagination::{
+        ClassicPagination, ClassicParams, CursorPagination, CursorParams, OffsetPagination, OffsetParams,
+        Pagination,
+    },
     precondition::Precondition,
     redirect::Redirect,
-    sse::RequestLastEventId,
+    sse::{RequestLastEventId, ServerSentEvent},
+    stream::{JsonLines, Streamed},
+    template::Template,
 };
 
 fn document(router: ApiRouter) -> Value {
@@ -154,4 +165,190 @@ fn extractors_describe_their_parameters_and_early_problems() {
         o["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["limit", "offset", "If-Match", "If-Unmodified-Since", "Last-Event-ID"]);
     assert!(o["responses"]["412"].is_object() && o["responses"]["428"].is_object());
+}
+
+#[test]
+fn content_documents_a_chosen_status_and_each_media_type_in_place_of_the_status_by_method() {
+    async fn created() -> Content<u8> {
+        Content::new(1)
+    }
+    let doc = document(
+        ApiRouter::new()
+            .api_route(
+                "/one",
+                aide::axum::routing::post_with(created, |mut op| {
+                    Content::<u8>::document(
+                        op.inner_mut(),
+                        http::StatusCode::ACCEPTED,
+                        &MediaType::MessagePack,
+                    );
+                    op
+                }),
+            )
+            .api_route(
+                "/each",
+                get_with(created, |mut op| {
+                    Content::<u8>::document_each(
+                        op.inner_mut(),
+                        http::StatusCode::OK,
+                        &[MediaType::Json, MediaType::Text, MediaType::Html],
+                    );
+                    op
+                }),
+            )
+            .strata(Strata::app()),
+    );
+    let one = &op(&doc, "/one", "post")["responses"];
+    assert_eq!(one.as_object().unwrap().keys().collect::<Vec<_>>(), ["202"], "no 201 by method");
+    assert_eq!(one["202"]["content"]["application/x-msgpack"]["schema"]["type"], "integer");
+    let each = &op(&doc, "/each", "get")["responses"]["200"]["content"];
+    assert_eq!(each["application/json"]["schema"]["type"], "integer");
+    assert_eq!(each["text/plain"]["schema"]["type"], "string", "text is the value's text");
+    assert_eq!(each["text/html"]["schema"]["type"], "string");
+}
+
+#[test]
+fn streams_events_and_templates_describe_their_media_types() {
+    use futures_util::stream::Iter;
+    type Items = Iter<std::vec::IntoIter<String>>;
+    async fn text() -> Streamed<Items> {
+        unimplemented!()
+    }
+    async fn lines() -> JsonLines<Items> {
+        unimplemented!()
+    }
+    async fn events() -> ServerSentEvent<Items> {
+        unimplemented!()
+    }
+    async fn page() -> Template {
+        unimplemented!()
+    }
+    let doc = document(
+        ApiRouter::new()
+            .api_route("/text", get(text))
+            .api_route("/lines", get(lines))
+            .api_route("/events", get(events))
+            .api_route("/page", get(page)),
+    );
+    let ok = |path: &str| op(&doc, path, "get")["responses"]["200"].clone();
+    assert!(ok("/text")["content"]["text/plain"].is_object());
+    assert!(ok("/lines")["content"]["application/x-ndjson"].is_object());
+    let events = ok("/events");
+    let event = &events["content"]["text/event-stream"]["schema"];
+    assert_eq!(event["type"], "object", "each event is checked as an object");
+    assert_eq!(event["properties"]["retry"]["type"], "integer");
+    assert!(events["headers"]["X-Accel-Buffering"].is_object());
+    assert_eq!(ok("/page")["content"]["text/html"]["schema"]["type"], "string");
+}
+
+#[test]
+fn the_offset_and_cursor_containers_and_parameters_use_litestars_names() {
+    async fn offset(_: OffsetParams) -> OffsetPagination<u8> {
+        unimplemented!()
+    }
+    async fn cursor(_: CursorParams<String>) -> CursorPagination<u8> {
+        unimplemented!()
+    }
+    let doc = document(
+        ApiRouter::new()
+            .api_route("/o", get(offset))
+            .api_route("/c", get(cursor))
+            .pagination(Pagination::new().default_size(20).max_size(40)),
+    );
+    let names = |path: &str| -> Vec<String> {
+        op(&doc, path, "get")["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("/o"), ["limit", "offset"]);
+    assert_eq!(names("/c"), ["results_per_page", "cursor"]);
+    let limit = &op(&doc, "/o", "get")["parameters"][0]["schema"];
+    assert_eq!((limit["default"].clone(), limit["maximum"].clone()), (20.into(), 40.into()));
+    let schema = |path: &str| {
+        let reference =
+            op(&doc, path, "get")["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+        let properties = doc["components"]["schemas"][&reference]["properties"].as_object().unwrap().clone();
+        // The names, in serde_json's (sorted) order.
+        properties.keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(schema("/o"), ["items", "limit", "offset", "total"]);
+    assert_eq!(schema("/c"), ["cursor", "items", "results_per_page"]);
+}
+
+#[test]
+fn a_msgpack_body_is_required_and_its_problems_are_400_413_and_415() {
+    async fn take(_: MsgPack<u8>) -> Json<u8> {
+        Json(1)
+    }
+    let doc = document(ApiRouter::new().api_route("/m", aide::axum::routing::post(take)));
+    let post = op(&doc, "/m", "post");
+    assert_eq!(post["requestBody"]["required"], true);
+    assert_eq!(post["requestBody"]["content"]["application/x-msgpack"]["schema"]["type"], "integer");
+    for status in ["400", "413", "415"] {
+        assert!(post["responses"][status]["content"]["application/problem+json"].is_object(), "{status}");
+    }
+}
+
+#[test]
+fn a_levels_cookies_and_computed_etag_are_documented_on_the_statuses_they_go_on() {
+    async fn ok() -> Json<u8> {
+        Json(1)
+    }
+    let doc = document(
+        ApiRouter::new()
+            .api_route("/r", get(ok))
+            .strata(Strata::layer().cookie(crate::cookies::Cookie::new("theme", "dark")).computed_etag())
+            .strata(Strata::app()),
+    );
+    let ok = &op(&doc, "/r", "get")["responses"]["200"]["headers"];
+    assert_eq!(ok["Set-Cookie"]["description"], "Sets the cookies theme.");
+    assert_eq!(ok["ETag"]["description"], "A weak ETag computed from the body (bodies of known size).");
+    assert!(op(&doc, "/r", "get")["responses"]["304"].is_object(), "a validator, so 304");
+}
+
+#[test]
+fn files_name_their_media_type_and_their_errors() {
+    async fn pdf() -> Result<File, FileError> {
+        unimplemented!()
+    }
+    let doc = document(ApiRouter::new().api_route("/any", get(pdf)).api_route(
+        "/pdf",
+        get_with(pdf, |mut op| {
+            File::document(op.inner_mut(), "application/pdf");
+            op
+        }),
+    ));
+    let any = &op(&doc, "/any", "get")["responses"];
+    assert_eq!(any["200"]["content"]["*/*"]["schema"]["format"], "binary");
+    for status in ["403", "404", "500"] {
+        assert!(any[status]["content"]["application/problem+json"].is_object(), "{status}");
+    }
+    let pdf = &op(&doc, "/pdf", "get")["responses"];
+    for status in ["200", "206"] {
+        let content = pdf[status]["content"].as_object().unwrap();
+        assert_eq!(content.keys().collect::<Vec<_>>(), ["application/pdf"], "{status}");
+    }
+}
+
+#[test]
+fn a_multi_value_map_is_an_object_of_arrays_and_the_other_extractors_compile() {
+    async fn map(_: RequestUrl, _: BackgroundTasks, _: RequestAccept) -> Json<MultiValueMap<String, u8>> {
+        unimplemented!()
+    }
+    let doc =
+        document(ApiRouter::new().api_route("/m", get(map)).strata(Strata::app().background(Runner::new())));
+    let schema = &op(&doc, "/m", "get")["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["additionalProperties"]["type"], "array");
+    assert_eq!(schema["additionalProperties"]["items"]["type"], "integer");
+    assert!(op(&doc, "/m", "get").get("parameters").is_none(), "nothing to document");
 }

@@ -5,24 +5,31 @@
 use std::{collections::BTreeMap, net::SocketAddr};
 
 use axum::{
-    Json, Router,
+    Json,
     body::Bytes,
     extract::{
-        ConnectInfo, FromRequest, Multipart, Request,
+        ConnectInfo, FromRequest, Multipart, Query, Request,
         multipart::MultipartRejection,
-        rejection::{BytesRejection, JsonRejection},
+        rejection::{BytesRejection, JsonRejection, QueryRejection},
     },
     http::{HeaderMap, StatusCode, header},
-    response::IntoResponse,
-    routing::{get, post},
 };
 use axum_strata::{
     Strata,
-    content::Content,
+    content::{Content, MediaType},
     cookies::Cookie,
     host::RequestUrl,
     msgpack::MsgPack,
     negotiation::{Format, Negotiated},
+    openapi::{
+        StrataApiRouterExt,
+        aide::{
+            axum::{ApiRouter, routing as api},
+            openapi::{MediaType as ContentEntry, Operation, ReferenceOr, RequestBody, SchemaObject},
+            transform::TransformOperation,
+        },
+        schemars::{self, JsonSchema},
+    },
     problem::Problem,
     redirect::{Redirect, RedirectError},
     sse::{Message, RequestLastEventId, ServerSentEvent},
@@ -64,18 +71,24 @@ async fn request_info(url: RequestUrl, request: Request) -> Negotiated<Value> {
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /search`. `limit` is read as text so that a bad one is reported with its
+/// value; the document says what it must be.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(crate = "axum_strata::openapi::schemars")]
 struct SearchParams {
+    /// What to search for.
     q: Option<String>,
+    /// How many results at most.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 100), extend("default" = 10))]
     limit: Option<String>,
 }
 
 /// `GET /search?q=…&limit=…`: `limit` is an integer from 1 to 100, 10 by default.
-async fn search(request: Request) -> Result<Negotiated<Value>, Problem> {
-    let params: SearchParams =
-        serde_urlencoded::from_str(request.uri().query().unwrap_or("")).map_err(|e| {
-            Problem::new(StatusCode::BAD_REQUEST).with_detail(format!("the query string is malformed: {e}"))
-        })?;
+async fn search(params: Result<Query<SearchParams>, QueryRejection>) -> Result<Negotiated<Value>, Problem> {
+    let Query(params) = params.map_err(|e| {
+        Problem::new(StatusCode::BAD_REQUEST)
+            .with_detail(format!("the query string is malformed: {}", e.body_text()))
+    })?;
     let limit = match params.limit.as_deref() {
         None => 10,
         Some(raw) => match raw.parse::<u32>() {
@@ -127,32 +140,28 @@ fn json_problem(rejection: &JsonRejection) -> Problem {
 }
 
 /// `POST /data`: JSON, a URL-encoded form or MessagePack; anything else is a 415.
-async fn handle_data(request: Request) -> Result<Negotiated<Value>, axum::response::Response> {
+async fn handle_data(request: Request) -> Result<Negotiated<Value>, Problem> {
     let data = match media_type(request.headers()).as_deref() {
         Some("application/json") => {
-            let Json(v) = Json::<Value>::from_request(request, &())
-                .await
-                .map_err(|r| json_problem(&r).into_response())?;
+            let Json(v) = Json::<Value>::from_request(request, &()).await.map_err(|r| json_problem(&r))?;
             v
         }
         Some("application/x-www-form-urlencoded") => {
-            let bytes =
-                Bytes::from_request(request, &()).await.map_err(|r| unreadable(&r).into_response())?;
+            let bytes = Bytes::from_request(request, &()).await.map_err(|r| unreadable(&r))?;
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|e| bad_body(format!("the form is malformed: {e}")).into_response())?;
+                .map_err(|e| bad_body(format!("the form is malformed: {e}")))?;
             form_to_json(pairs)
         }
         Some("application/msgpack" | "application/x-msgpack" | "application/vnd.msgpack") => {
-            let MsgPack(v) =
-                MsgPack::<Value>::from_request(request, &()).await.map_err(IntoResponse::into_response)?;
+            let MsgPack(v) = MsgPack::<Value>::from_request(request, &())
+                .await
+                .map_err(|r| Problem::new(r.status()).with_detail(r.body_text()))?;
             v
         }
         _ => {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                .with_detail(
-                    "send application/json, application/x-www-form-urlencoded or application/x-msgpack",
-                )
-                .into_response());
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE).with_detail(
+                "send application/json, application/x-www-form-urlencoded or application/x-msgpack",
+            ));
         }
     };
     Ok(Negotiated(json!({ "received": data })))
@@ -211,7 +220,7 @@ async fn logout() -> Content<Value> {
 }
 
 /// `GET /stream-data`: a hundred lines of text, streamed.
-async fn stream_data() -> impl IntoResponse {
+async fn stream_data() -> Streamed<impl futures_util::Stream<Item = String>> {
     Streamed::new(async_stream::stream! {
         for i in 0..100 {
             yield format!("chunk {i}\n");
@@ -224,7 +233,7 @@ async fn stream_data() -> impl IntoResponse {
 /// its id; a reconnecting `EventSource` resumes after the `Last-Event-ID` it sends. An id that
 /// is not a number, or `u64::MAX` (nothing comes after it), starts over at 0; the stream ends
 /// after id `u64::MAX`.
-async fn events(last: RequestLastEventId) -> impl IntoResponse {
+async fn events(last: RequestLastEventId) -> ServerSentEvent<impl futures_util::Stream<Item = Message>> {
     let start = last.next_id().unwrap_or(0);
     ServerSentEvent::new(async_stream::stream! {
         let mut counter = Some(start);
@@ -266,21 +275,76 @@ async fn upload(multipart: Result<Multipart, MultipartRejection>) -> Result<Json
     Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("no file uploaded").with_error("file", "required"))
 }
 
+/// A request body of any JSON value.
+fn any_json() -> SchemaObject {
+    SchemaObject { json_schema: schemars::json_schema!({}), example: None, external_docs: None }
+}
+
+/// Documents a request body that may come in each of `bodies` (media type and schema).
+fn document_body(operation: &mut Operation, bodies: impl IntoIterator<Item = (&'static str, SchemaObject)>) {
+    let mut body = RequestBody { required: true, ..RequestBody::default() };
+    for (media_type, schema) in bodies {
+        body.content
+            .insert(media_type.to_owned(), ContentEntry { schema: Some(schema), ..ContentEntry::default() });
+    }
+    operation.request_body = Some(ReferenceOr::Item(body));
+}
+
+/// `POST /data`: its three body formats.
+fn data_docs(mut op: TransformOperation<'_>) -> TransformOperation<'_> {
+    let form = SchemaObject {
+        json_schema: schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": { "type": "string" },
+        }),
+        example: None,
+        external_docs: None,
+    };
+    document_body(
+        op.inner_mut(),
+        [
+            ("application/json", any_json()),
+            ("application/x-www-form-urlencoded", form),
+            ("application/x-msgpack", any_json()),
+        ],
+    );
+    op.description("The body, as JSON, a URL-encoded form or MessagePack; any other media type is a 415.")
+}
+
+/// `POST /login`: any JSON body; 200 (not the 201 of a `POST`) with the session cookie.
+fn login_docs(mut op: TransformOperation<'_>) -> TransformOperation<'_> {
+    document_body(op.inner_mut(), [("application/json", any_json())]);
+    Content::<Value>::document(op.inner_mut(), StatusCode::OK, &MediaType::Json);
+    op
+}
+
 /// `/seeds/api`.
-pub fn api() -> Router {
+pub fn api() -> ApiRouter {
     let formats = [Format::json(), Format::msgpack()];
-    Router::new()
-        .route("/info", get(request_info))
-        .route("/search", get(search))
-        .route("/data", post(handle_data))
-        .route("/custom", get(custom_response))
-        .route("/redirect-to-docs", get(redirect_to_docs))
-        .route("/login", post(login))
-        .route("/profile", get(profile))
-        .route("/logout", post(logout))
-        .route("/download/{filename}", get(super::files::download))
-        .route("/stream-data", get(stream_data))
-        .route("/upload", post(upload))
-        .route("/events", get(events))
-        .layer(Strata::app().negotiate(formats))
+    ApiRouter::new()
+        .api_route("/info", api::get(request_info))
+        .api_route("/search", api::get(search))
+        .api_route("/data", api::post_with(handle_data, data_docs))
+        .api_route(
+            "/custom",
+            api::get_with(custom_response, |mut op| {
+                Content::<Value>::document(op.inner_mut(), StatusCode::CREATED, &MediaType::Json);
+                op
+            }),
+        )
+        .api_route("/redirect-to-docs", api::get(redirect_to_docs))
+        .api_route("/login", api::post_with(login, login_docs))
+        .api_route("/profile", api::get(profile))
+        .api_route(
+            "/logout",
+            api::post_with(logout, |mut op| {
+                Content::<Value>::document(op.inner_mut(), StatusCode::OK, &MediaType::Json);
+                op
+            }),
+        )
+        .api_route("/download/{filename}", api::get(super::files::download))
+        .api_route("/stream-data", api::get(stream_data))
+        .api_route("/upload", api::post(upload))
+        .api_route("/events", api::get(events))
+        .strata(Strata::app().negotiate(formats))
 }

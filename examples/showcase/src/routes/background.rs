@@ -6,19 +6,28 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use axum::{Router, extract::Query, extract::rejection::QueryRejection, http::StatusCode, routing::get};
+use axum::{extract::Query, extract::rejection::QueryRejection, http::StatusCode};
 use axum_strata::{
     Strata,
     background::{BackgroundTask, Runner, TaskSet},
     content::Content,
+    openapi::{
+        StrataApiRouterExt,
+        aide::axum::{ApiRouter, routing as api},
+        schemars::JsonSchema,
+    },
     problem::Problem,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-#[derive(Debug, Deserialize)]
+/// The query of a greeting.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(crate = "axum_strata::openapi::schemars")]
 struct Greeting {
-    name: Option<String>,
+    /// Who to greet.
+    #[schemars(length(min = 1))]
+    name: String,
 }
 
 /// The `name` query parameter, required and non-empty.
@@ -29,8 +38,9 @@ fn name(query: Result<Query<Greeting>, QueryRejection>) -> Result<String, Proble
             .with_error("name", "required: ?name=…")
     };
     match query {
-        Ok(Query(Greeting { name: Some(name) })) if !name.is_empty() => Ok(name),
+        Ok(Query(Greeting { name })) if !name.is_empty() => Ok(name),
         Ok(_) => Err(missing()),
+        Err(e) if e.body_text().contains("missing field") => Err(missing()),
         Err(e) => Err(Problem::new(StatusCode::BAD_REQUEST).with_detail(e.body_text())),
     }
 }
@@ -43,21 +53,21 @@ fn logging_task(identifier: &'static str, message: String) -> BackgroundTask {
 
 /// `/seeds/background/?name=…`: `{"hello": name}`, then a task logs the call. Full paths,
 /// merged at the root: a nested router serves `/` only without the trailing slash.
-pub fn background(runner: &Runner) -> Router {
+pub fn background(runner: &Runner) -> ApiRouter {
     let greeter = |query: Result<Query<Greeting>, QueryRejection>| async move {
         let name = name(query)?;
         let message = format!("was called with name {name}");
         Ok::<_, Problem>(Content::new(json!({ "hello": name })).background(logging_task("greeter", message)))
     };
-    Router::new()
-        .route("/seeds/background/", get(greeter))
-        .route("/seeds/background", get(greeter))
-        .layer(Strata::app().background(runner.clone()))
+    ApiRouter::new()
+        .api_route("/seeds/background/", api::get(greeter))
+        .api_route("/seeds/background", api::get(greeter))
+        .strata(Strata::app().background(runner.clone()))
 }
 
 /// `/seeds/background-multiple/?name=…`: logging and saving tasks; `GET /greeted` lists the
 /// names saved so far. Full paths, merged at the root, as [`background`].
-pub fn background_multiple(runner: &Runner) -> Router {
+pub fn background_multiple(runner: &Runner) -> ApiRouter {
     let greeted: Arc<Mutex<BTreeSet<String>>> = Arc::default();
     let saved = Arc::clone(&greeted);
     let greeter = move |query: Result<Query<Greeting>, QueryRejection>| {
@@ -87,10 +97,10 @@ pub fn background_multiple(runner: &Runner) -> Router {
             Content::new(Value::Array(names))
         }
     };
-    let greeter = get(greeter);
-    Router::new()
-        .route("/seeds/background-multiple/", greeter.clone())
-        .route("/seeds/background-multiple", greeter)
-        .route("/seeds/background-multiple/greeted", get(list))
-        .layer(Strata::app().background(runner.clone()))
+    let greeter = api::get(greeter);
+    ApiRouter::new()
+        .api_route("/seeds/background-multiple/", greeter.clone())
+        .api_route("/seeds/background-multiple", greeter)
+        .api_route("/seeds/background-multiple/greeted", api::get(list))
+        .strata(Strata::app().background(runner.clone()))
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::{Json, Router, http::HeaderValue, response::IntoResponse, routing::get};
+use axum::{Json, http::HeaderValue, response::IntoResponse};
 use axum_strata::{
     Strata,
     headers::{CacheControl, ETag},
@@ -72,18 +72,25 @@ pub fn dynamic_headers() -> ApiRouter {
 
 /// `/seeds/after-request`: the handler sets `Random-Header` to 100–1000, the router's
 /// after-request hook overrides it with 1–100.
-pub fn after_request() -> Router {
-    let route = get(|| async { (random_header(100..=1000), resource()) }).layer(
-        Strata::layer().documentation_only("random-header", "a random number in the range 100 - 1000"),
+pub fn after_request() -> ApiRouter {
+    let route = api::get_with(
+        || async { (random_header(100..=1000), resource()) },
+        |op| op.response::<200, Json<Resource>>(),
     );
-    let router = Router::new().route("/resources", route).layer(
-        Strata::layer()
-            .documentation_only("random-header", "a random number in the range 1 - 100")
-            .after_request_fn(|response| {
-                response.headers_mut().insert("random-header", HeaderValue::from(random_in(1..=100)));
-            }),
-    );
-    Router::new().nest("/router-path", router).layer(Strata::app())
+    let router = ApiRouter::new()
+        .api_route_strata(
+            "/resources",
+            route,
+            Strata::layer().documentation_only("random-header", "a random number in the range 100 - 1000"),
+        )
+        .strata(
+            Strata::layer()
+                .documentation_only("random-header", "a random number in the range 1 - 100")
+                .after_request_fn(|response| {
+                    response.headers_mut().insert("random-header", HeaderValue::from(random_in(1..=100)));
+                }),
+        );
+    ApiRouter::new().nest("/router-path", router).strata(Strata::app())
 }
 
 fn now() -> f64 {

@@ -2,7 +2,7 @@
 //! hand, a chosen status, a full response with a header and a cookie, redirects and a custom
 //! multi-value response.
 
-use axum::{Router, extract::OriginalUri, http::StatusCode, response::IntoResponse, routing::get};
+use axum::{extract::OriginalUri, http::StatusCode};
 use axum_strata::openapi::{
     StrataApiRouterExt,
     aide::axum::{ApiRouter, routing as api, routing::ApiMethodRouter},
@@ -104,21 +104,34 @@ pub fn html() -> ApiRouter {
 
 /// `/seeds/negotiation`: the handler negotiates by hand between text, HTML and XML (text when
 /// nothing matches), and says so with `Vary: Accept`.
-pub fn negotiation() -> Router {
-    async fn resource(accept: RequestAccept) -> impl IntoResponse {
-        let xml: mime::Mime = "application/xml".parse().unwrap_or(mime::TEXT_XML);
-        let provided = [mime::TEXT_PLAIN, mime::TEXT_HTML, xml.clone()];
-        let preferred = accept.best_match(&provided).unwrap_or(&mime::TEXT_PLAIN).clone();
-        let content: &'static [u8] = if preferred == mime::TEXT_HTML {
-            b"<h1>Hello World!</h1>"
-        } else if preferred == xml {
-            b"<xml><msg>Hello World!</msg></xml>"
+pub fn negotiation() -> ApiRouter {
+    fn xml() -> MediaType {
+        MediaType::try_from("application/xml").unwrap_or(MediaType::Text)
+    }
+    async fn resource(accept: RequestAccept) -> Content<&'static str> {
+        let offered = [MediaType::Text, MediaType::Html, xml()];
+        let provided = offered.each_ref().map(MediaType::to_mime);
+        let preferred = accept.best_match(&provided).map_or(mime::TEXT_PLAIN, Clone::clone);
+        let content = if preferred == mime::TEXT_HTML {
+            "<h1>Hello World!</h1>"
+        } else if preferred == xml().to_mime() {
+            "<xml><msg>Hello World!</msg></xml>"
         } else {
-            b"Hello World!"
+            "Hello World!"
         };
         Content::new(content).media_type(preferred).header("vary", "accept")
     }
-    Router::new().route("/resource", get(resource))
+    ApiRouter::new().api_route(
+        "/resource",
+        api::get_with(resource, |mut op| {
+            Content::<&str>::document_each(
+                op.inner_mut(),
+                StatusCode::OK,
+                &[MediaType::Text, MediaType::Html, xml()],
+            );
+            op
+        }),
+    )
 }
 
 /// `/seeds/status`: status 202 chosen by the handler.
@@ -127,11 +140,12 @@ pub fn status() -> ApiRouter {
         .api_route("/resources", content(|| async { resource() }, StatusCode::ACCEPTED, MediaType::Json))
 }
 
-/// `/seeds/returning-response`: a response with `MY-HEADER: xyz` and the cookie `my-cookie=abc`.
-pub fn returning_response() -> Router {
-    Router::new().route(
+/// `/seeds/returning-response`: a response with `MY-HEADER: xyz` and the cookie `my-cookie=abc`,
+/// set by the handler (so, as in Litestar, the document knows the content only).
+pub fn returning_response() -> ApiRouter {
+    ApiRouter::new().api_route(
         "/resources",
-        get(|| async {
+        api::get(|| async {
             Content::new(resource()).header("MY-HEADER", "xyz").cookie(Cookie::new("my-cookie", "abc"))
         }),
     )
@@ -139,14 +153,14 @@ pub fn returning_response() -> Router {
 
 /// `/seeds/redirect`: `/some-path` answers 302 to `/other-path`, under whatever prefix the
 /// router is mounted at.
-pub fn redirect() -> Router {
+pub fn redirect() -> ApiRouter {
     async fn some_path(OriginalUri(uri): OriginalUri) -> Result<Redirect, RedirectError> {
         let prefix = uri.path().strip_suffix("/some-path").unwrap_or("");
         Redirect::found(format!("{prefix}/other-path"))
     }
-    Router::new().route("/some-path", get(some_path)).route(
+    ApiRouter::new().api_route("/some-path", api::get(some_path)).api_route(
         "/other-path",
-        get(|| async { Content::new("You were redirected here.").media_type(MediaType::Text) }),
+        content(|| async { "You were redirected here." }, StatusCode::OK, MediaType::Text),
     )
 }
 
@@ -154,9 +168,11 @@ pub fn redirect() -> Router {
 ///
 /// Mounted at the root with full paths: a router nested at a prefix serves its `/` only at
 /// the prefix itself, and the seed's path has the trailing slash.
-pub fn custom_response() -> Router {
-    let index = get(|| async {
+pub fn custom_response() -> ApiRouter {
+    let index = api::get(|| async {
         Content::new([("foo", "bar"), ("foo", "baz")].into_iter().collect::<MultiValueMap<_, _>>())
     });
-    Router::new().route("/seeds/custom-response/", index.clone()).route("/seeds/custom-response", index)
+    ApiRouter::new()
+        .api_route("/seeds/custom-response/", index.clone())
+        .api_route("/seeds/custom-response", index)
 }

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use axum::{Router, routing::get};
 use axum_strata::{
+    openapi::aide::axum::{ApiRouter, routing as api},
     sse::{Message, ServerSentEvent},
     stream::JsonLines,
 };
@@ -30,10 +30,10 @@ pub fn now_rfc3339() -> String {
 
 /// `/seeds/stream`: `GET /time` streams `{"current_time": …}` every 10 ms, one JSON value a
 /// line, until the client goes away.
-pub fn stream() -> Router {
-    Router::new().route(
+pub fn stream() -> ApiRouter {
+    ApiRouter::new().api_route(
         "/time",
-        get(|| async {
+        api::get(|| async {
             JsonLines::new(async_stream::stream! {
                 loop {
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -46,10 +46,10 @@ pub fn stream() -> Router {
 
 /// `/seeds/sse`: `GET /count`, ten rounds of an integer, a string, bytes, a message with data
 /// `2 × count`, event `event2` and retry 10 ms, and a message with a comment.
-pub fn sse() -> Router {
-    Router::new().route(
+pub fn sse() -> ApiRouter {
+    ApiRouter::new().api_route(
         "/count",
-        get(|| async {
+        api::get(|| async {
             ServerSentEvent::new(async_stream::stream! {
                 let mut count = 0;
                 while count < 10 {
