@@ -20,6 +20,9 @@
 //! | `page` | an offset page of 20 records (`?limit=20&offset=40` of 1,000) |
 //!
 //! Strata also serves `file-1G`, a sparse 1 GiB file, to show that memory stays flat.
+//!
+//! `--root strata` (or `bare`) also serves that twin's endpoints at `/NAME`, so that another
+//! project's benchmark of `/plaintext-1K` and ours take the same path.
 
 mod bare;
 mod strata;
@@ -138,7 +141,28 @@ impl Fixtures {
 
 /// Both twins of every endpoint: `/strata/…` and `/bare/…`.
 pub fn app(fixtures: &Fixtures, runner: &Runner) -> Router {
-    Router::new().nest("/strata", strata::router(fixtures, runner)).nest("/bare", bare::router(fixtures))
+    app_with_root(fixtures, runner, None)
+}
+
+/// A twin of the bench: Strata's endpoints or the hand-written ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Twin {
+    /// The endpoints built with Strata (`/strata/NAME`).
+    Strata,
+    /// The endpoints hand-written with axum and tower-http (`/bare/NAME`).
+    Bare,
+}
+
+/// Both twins, and `root`'s endpoints also at `/NAME`, merged rather than nested, as a
+/// benchmark of another project serves its own: a peer's `/plaintext-1K` then compares with
+/// ours path for path, with no prefix to route through.
+pub fn app_with_root(fixtures: &Fixtures, runner: &Runner, root: Option<Twin>) -> Router {
+    let app = Router::new().nest("/strata", strata::router(fixtures, runner)).nest("/bare", bare::router(fixtures));
+    match root {
+        None => app,
+        Some(Twin::Strata) => app.merge(strata::router(fixtures, runner)),
+        Some(Twin::Bare) => app.merge(bare::router(fixtures)),
+    }
 }
 
 /// The endpoint names, in the order of the table.
@@ -172,4 +196,8 @@ pub struct Cli {
     /// Sets TCP_NODELAY on every connection.
     #[arg(long)]
     pub nodelay: bool,
+    /// Also serves this twin's endpoints at the root (`/NAME`), for comparisons with other
+    /// projects' benchmarks.
+    #[arg(long, value_enum, value_name = "TWIN")]
+    pub root: Option<Twin>,
 }

@@ -1,5 +1,6 @@
 //! Serves the load bench on 127.0.0.1:8080 (`--addr` / `STRATA_ADDR`); `--nodelay` sets
-//! `TCP_NODELAY` on every connection. Prints `listening on http://ADDR/` when ready.
+//! `TCP_NODELAY` on every connection; `--root strata|bare` also serves that twin at `/NAME`.
+//! Prints `listening on http://ADDR/` when ready.
 
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use axum::serve::ListenerExt;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let bench_server::Cli { listen, nodelay } = clap::Parser::parse();
+    let bench_server::Cli { listen, nodelay, root } = clap::Parser::parse();
     let dir = std::env::temp_dir().join(format!("strata-bench-server-{}", std::process::id()));
     let fixtures = match bench_server::Fixtures::create(&dir) {
         Ok(fixtures) => fixtures,
@@ -17,7 +18,7 @@ async fn main() -> ExitCode {
         }
     };
     let runner = axum_strata::background::Runner::new();
-    let app = bench_server::app(&fixtures, &runner);
+    let app = bench_server::app_with_root(&fixtures, &runner, root);
     let listener = match listen.bind(bench_server::DEFAULT_ADDR).await {
         Ok(listener) => listener,
         Err(message) => {

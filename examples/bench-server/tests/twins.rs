@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use bench_server::{ENDPOINTS, Fixtures};
+use bench_server::{ENDPOINTS, Fixtures, Twin};
 use integration_tests::{RawResponse, request, serve};
 
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -59,5 +59,27 @@ async fn every_pair_answers_with_the_same_status_headers_and_bytes() {
             assert_eq!(head(&strata), head(&bare), "{path}: the headers differ");
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--root strata` (or `bare`) serves that twin at `/NAME` too, answering as under its prefix.
+#[tokio::test]
+async fn a_twin_at_the_root_answers_as_under_its_prefix() {
+    let dir = std::env::temp_dir().join(format!("strata-twins-root-{}", std::process::id()));
+    let fixtures = Fixtures::create(&dir).unwrap();
+    let runner = axum_strata::background::Runner::new();
+    for (twin, prefix) in [(Twin::Strata, "/strata"), (Twin::Bare, "/bare")] {
+        let addr = serve(bench_server::app_with_root(&fixtures, &runner, Some(twin))).await;
+        for name in ["plaintext-1K", "json-1K", "etag-static", "file-1K", "page?limit=20&offset=40"] {
+            let root = get(addr, &format!("/{name}"), &[]).await;
+            let prefixed = get(addr, &format!("{prefix}/{name}"), &[]).await;
+            assert_eq!(root.status(), 200, "{twin:?} /{name}");
+            assert_eq!(root.content(), prefixed.content(), "{twin:?} /{name}");
+        }
+        let other = if twin == Twin::Strata { "background" } else { "sse-10k" };
+        assert_eq!(get(addr, &format!("/{other}"), &[]).await.status(), 200, "{twin:?} /{other}");
+    }
+    let without = serve(bench_server::app(&fixtures, &runner)).await;
+    assert_eq!(get(without, "/plaintext-1K", &[]).await.status(), 404, "no root twin unless asked");
     let _ = std::fs::remove_dir_all(&dir);
 }
