@@ -234,8 +234,13 @@ mod seeds {
         let r = req(addr, "POST", &format!("{base}/resources"), &[], "{not json").await;
         assert_eq!(status(&r), 400);
         assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        // A wrong type and a missing field: 400 (one status for bad input), both named.
         let r = req(addr, "POST", &format!("{base}/resources"), &[], r#"{"id":"x"}"#).await;
-        assert_eq!(status(&r), 422);
+        assert_eq!(status(&r), 400);
+        let problem: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let fields: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["id", "name"], "{problem}");
     }
 
     #[tokio::test]

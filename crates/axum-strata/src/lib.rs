@@ -24,6 +24,7 @@
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
 //! | OpenAPI documents from the same declarations, served at `/schema` | `openapi` (feature `openapi`) |
+//! | Validation of bodies, queries and paths, every bad field in one problem | [`valid::Valid`] (feature `validation`) |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
 //!
@@ -40,6 +41,7 @@
 //! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `openapi` | no | `openapi`: aide's traits on every response type and extractor, levels that document themselves, `/schema` (re-exports `aide` and `schemars`) |
+//! | `validation` | no | `valid`: `Valid<Json<T>>`, `Valid<Query<T>>`, `Valid<Form<T>>`, `Valid<Path<T>>`, `Valid<MsgPack<T>>`; axum's rejections as problems (re-exports `eserde` and `validator`) |
 //! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |
 //! | `sse` | no | [`sse`] |
@@ -151,6 +153,8 @@ mod status;
 pub mod stream;
 #[cfg(feature = "template")]
 pub mod template;
+#[cfg(feature = "validation")]
+pub mod valid;
 
 pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]

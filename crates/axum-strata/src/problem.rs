@@ -61,6 +61,9 @@ struct Details {
     errors: Vec<FieldError>,
     #[serde(skip)]
     headers: HeaderMap,
+    /// Whether it is about the request's input (see [`Problem::input`]).
+    #[serde(skip)]
+    input: bool,
 }
 
 impl Problem {
@@ -74,6 +77,7 @@ impl Problem {
             instance: None,
             errors: Vec::new(),
             headers: HeaderMap::new(),
+            input: false,
         }))
     }
 
@@ -105,6 +109,38 @@ impl Problem {
     pub fn with_error(mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         self.0.errors.push(FieldError { field: field.into(), message: message.into() });
         self
+    }
+
+    /// Adds an invalid field to the `errors` array.
+    pub fn with_field_error(mut self, error: FieldError) -> Self {
+        self.0.errors.push(error);
+        self
+    }
+
+    /// Changes the status, and the title where it was the old status's reason.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        let old = self.status();
+        if old.canonical_reason() == Some(&*self.0.title) {
+            self.0.title = Cow::Borrowed(status.canonical_reason().unwrap_or("Error"));
+        }
+        self.0.status = status.as_u16();
+        self
+    }
+
+    /// Marks the problem as one about the request's input (a value that does not decode or
+    /// breaks a rule, malformed syntax): its response then carries the intent
+    /// [`InputProblem`], so that a level with
+    /// [`input_error_status`](crate::StrataLayer::input_error_status) can answer it with
+    /// another status (422 for users coming from FastAPI). Strata's extractors mark theirs.
+    pub fn input(mut self) -> Self {
+        self.0.input = true;
+        self
+    }
+
+    /// Whether the problem is [about the input](Self::input).
+    #[must_use]
+    pub fn is_input(&self) -> bool {
+        self.0.input
     }
 
     /// Adds a header to the response (such as the current `ETag` on a 412).
@@ -153,6 +189,12 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// The intent a response of an [input problem](Problem::input) carries in its extensions: the
+/// problem, for a level that renders it with another status
+/// ([`input_error_status`](crate::StrataLayer::input_error_status)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputProblem(pub Problem);
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         // Serializing strings and numbers into a Vec cannot fail.
@@ -170,6 +212,9 @@ impl IntoResponse for Problem {
             for value in values {
                 headers.append(name, value.clone());
             }
+        }
+        if self.0.input {
+            response.extensions_mut().insert(InputProblem(self));
         }
         response
     }

@@ -157,7 +157,8 @@ pub enum Twin {
 /// benchmark of another project serves its own: a peer's `/plaintext-1K` then compares with
 /// ours path for path, with no prefix to route through.
 pub fn app_with_root(fixtures: &Fixtures, runner: &Runner, root: Option<Twin>) -> Router {
-    let app = Router::new().nest("/strata", strata::router(fixtures, runner)).nest("/bare", bare::router(fixtures));
+    let app =
+        Router::new().nest("/strata", strata::router(fixtures, runner)).nest("/bare", bare::router(fixtures));
     match root {
         None => app,
         Some(Twin::Strata) => app.merge(strata::router(fixtures, runner)),

@@ -1,8 +1,7 @@
 //! The HTTP side: routes, request bodies and their validation, ETags and preconditions.
 
 use axum::{
-    Router,
-    body::Bytes,
+    Json, Router,
     extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
@@ -16,13 +15,11 @@ use axum_strata::{
     precondition::{Precondition, PreconditionRejection},
     problem::Problem,
     tower::etag::compute,
+    valid::Valid,
 };
-use serde_json::{Map, Value};
+use validator::{Validate, ValidationError};
 
 use crate::store::{Changed, Item, Store, Stored};
-
-/// Names longer than this many characters are refused.
-pub const MAX_NAME_CHARS: usize = 100;
 
 /// The items API: `GET`/`POST /items` and `GET`/`PUT`/`PATCH`/`DELETE /items/{item_id}`, under
 /// `Strata::app()` (so `GET` honours `If-None-Match` and `HEAD` works).
@@ -112,83 +109,44 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemId {
     }
 }
 
-/// A JSON object body: anything else is a 415 (not JSON), 413 (too large) or 400 (not an
-/// object, or not JSON at all) problem.
-#[derive(Debug)]
-pub struct JsonObject(pub Map<String, Value>);
-
-impl<S: Send + Sync> FromRequest<S> for JsonObject {
-    type Rejection = Problem;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<axum_strata::headers::mime::Mime>().ok())
-            .is_some_and(|m| {
-                m.type_() == "application"
-                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-            });
-        if !is_json {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                .with_detail("send the item as application/json"));
-        }
-        let body = Bytes::from_request(request, state).await.map_err(|e| {
-            Problem::new(e.status()).with_detail(format!("the body could not be read: {}", e.body_text()))
-        })?;
-        match serde_json::from_slice(&body) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
-            Ok(_) => Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("the body must be a JSON object")),
-            Err(e) => {
-                Err(Problem::new(StatusCode::BAD_REQUEST).with_detail(format!("the body is not JSON: {e}")))
-            }
-        }
-    }
-}
-
-/// The fields of a new or changed item, validated all at once.
-#[derive(Debug, Default)]
-struct Fields {
+/// The body of `POST` and `PUT` (Litestar's `ItemCreate`): both fields required. `null` counts
+/// as missing, and every bad field is named in one 400 problem (`Valid`).
+#[derive(Debug, eserde::Deserialize, Validate)]
+struct NewItem {
+    #[validate(
+        required(message = "is required"),
+        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        custom(function = "printable")
+    )]
     name: Option<String>,
+    #[validate(
+        required(message = "is required"),
+        range(exclusive_min = 0.0, message = "must be greater than 0")
+    )]
     price: Option<f64>,
 }
 
-impl Fields {
-    /// Reads `name` and `price`. With `all`, both are required; otherwise an absent or `null`
-    /// field is left as it is. Every invalid field is named in the 400 problem.
-    fn read(body: &Map<String, Value>, all: bool) -> Result<Self, Problem> {
-        let mut fields = Self::default();
-        let mut problem: Option<Problem> = None;
-        let mut fail = |field: &'static str, message: &str| {
-            let p = problem.take().unwrap_or_else(|| {
-                Problem::new(StatusCode::BAD_REQUEST).with_detail("the item is not valid")
-            });
-            problem = Some(p.with_error(field, message));
-        };
-        match body.get("name") {
-            None | Some(Value::Null) if all => fail("name", "is required"),
-            None | Some(Value::Null) => {}
-            Some(Value::String(name)) if !(1..=MAX_NAME_CHARS).contains(&name.chars().count()) => {
-                fail("name", "must be 1 to 100 characters");
-            }
-            Some(Value::String(name)) if name.chars().any(char::is_control) => {
-                fail("name", "must not contain control characters");
-            }
-            Some(Value::String(name)) => fields.name = Some(name.clone()),
-            Some(_) => fail("name", "must be a string"),
-        }
-        match body.get("price") {
-            None | Some(Value::Null) if all => fail("price", "is required"),
-            None | Some(Value::Null) => {}
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(price) if price > 0.0 && price.is_finite() => fields.price = Some(price),
-                _ => fail("price", "must be greater than 0"),
-            },
-            Some(_) => fail("price", "must be a number"),
-        }
-        problem.map_or(Ok(fields), Err)
+/// The body of `PATCH` (Litestar's `ItemUpdate`): each field optional; `null` or absent leaves
+/// it as it is.
+#[derive(Debug, eserde::Deserialize, Validate)]
+struct ItemChanges {
+    #[validate(
+        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        custom(function = "printable")
+    )]
+    name: Option<String>,
+    #[validate(range(exclusive_min = 0.0, message = "must be greater than 0"))]
+    price: Option<f64>,
+}
+
+/// A name without control characters (a newline in a name breaks every list it is shown in).
+fn printable(name: &str) -> Result<(), ValidationError> {
+    if name.chars().any(char::is_control) {
+        return Err(
+            ValidationError::new("printable").with_message("must not contain control characters".into())
+        );
     }
+    Ok(())
 }
 
 /// The item, with its entity tag.
@@ -209,10 +167,9 @@ async fn list_items(
 async fn create_item(
     State(store): State<Store>,
     OriginalUri(uri): OriginalUri,
-    JsonObject(body): JsonObject,
+    Valid(Json(item)): Valid<Json<NewItem>>,
 ) -> Result<Content<Item>, Error> {
-    let fields = Fields::read(&body, true)?;
-    let (Some(name), Some(price)) = (fields.name, fields.price) else {
+    let (Some(name), Some(price)) = (item.name, item.price) else {
         return Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("the item is not valid").into());
     };
     let created = store.create(&name, price).await?;
@@ -260,7 +217,7 @@ async fn change(
     store: &Store,
     precondition: &Precondition,
     mut now: Stored,
-    fields: &Fields,
+    fields: &ItemChanges,
 ) -> Result<Item, Error> {
     let id = now.item.id;
     for _ in 0..ATTEMPTS {
@@ -275,11 +232,14 @@ async fn change(
     Err(conflict())
 }
 
-/// The request's body, once the item and the preconditions are known to allow the change (RFC
-/// 9110 §13.2.1: preconditions come before the content is processed).
-async fn body(request: Request, all: bool) -> Result<Fields, Error> {
-    let JsonObject(body) = JsonObject::from_request(request, &()).await?;
-    Ok(Fields::read(&body, all)?)
+/// The request's body, read once the item and the preconditions are known to allow the change
+/// (RFC 9110 §13.2.1: preconditions come before the content is processed).
+async fn body<T>(request: Request) -> Result<T, Error>
+where
+    Valid<Json<T>>: FromRequest<(), Rejection = Problem>,
+{
+    let Valid(Json(body)) = Valid::<Json<T>>::from_request(request, &()).await?;
+    Ok(body)
 }
 
 /// `PUT /items/{item_id}`: replaces the name and price. `If-Match` makes it conditional.
@@ -293,7 +253,8 @@ async fn replace_item(
     request: Request,
 ) -> Result<Content<Item>, Error> {
     let now = current(&store, id, &precondition).await?;
-    let fields = body(request, true).await?;
+    let item: NewItem = body(request).await?;
+    let fields = ItemChanges { name: item.name, price: item.price };
     Ok(Content::new(change(&store, &precondition, now, &fields).await?))
 }
 
@@ -306,7 +267,7 @@ async fn update_item(
     request: Request,
 ) -> Result<Content<Item>, Error> {
     let now = current(&store, id, &precondition).await?;
-    let fields = body(request, false).await?;
+    let fields: ItemChanges = body(request).await?;
     if fields.name.is_none() && fields.price.is_none() {
         return Ok(with_etag(now.item));
     }

@@ -27,6 +27,8 @@ pub struct LevelDescription {
     /// Whether this level's ETags, static and computed, are sent strong (weak by default).
     pub(super) strong_etags: bool,
     pub(super) plain_ok_default_status: bool,
+    /// The status input problems (400) get at this level instead, if any.
+    pub(super) input_error_status: Option<StatusCode>,
     pub(super) after_request: bool,
     #[cfg(feature = "cookies")]
     pub(super) cookies: CookiesLayer,
@@ -109,6 +111,13 @@ impl LevelDescription {
             let status = DefaultStatusLayer::new();
             if self.plain_ok_default_status { status.for_plain_ok_responses() } else { status }
         })
+    }
+
+    /// The status this level gives [input problems](crate::problem::Problem::input) instead of
+    /// 400 (422 for users coming from FastAPI), if it changes it.
+    #[must_use]
+    pub const fn input_error_status(&self) -> Option<StatusCode> {
+        self.input_error_status
     }
 
     /// Whether this level runs an after-request hook (which may change anything).

@@ -8,7 +8,10 @@ use std::{
     task::{Context, Poll, ready},
 };
 
-use axum::{body::Body, response::Response};
+use axum::{
+    body::Body,
+    response::{IntoResponse as _, Response},
+};
 use http::StatusCode;
 use pin_project_lite::pin_project;
 use strata_tower::{
@@ -19,7 +22,7 @@ use strata_tower::{
 };
 
 use super::{hook::HookFuture, service::Level};
-use crate::body::NoBody;
+use crate::{body::NoBody, problem::InputProblem};
 
 /// What a level keeps of the request while the inner service answers.
 pub(super) struct Kept {
@@ -72,6 +75,18 @@ fn no_body() -> Body {
     Body::new(NoBody)
 }
 
+/// Renders the input problem `response` carries, if any, with `status`, in place of its 400.
+fn restatus_input_problem(response: &mut Response, status: StatusCode) {
+    let Some(InputProblem(problem)) = response.extensions_mut().remove::<InputProblem>() else { return };
+    if problem.status() != StatusCode::BAD_REQUEST {
+        return;
+    }
+    let (parts, body) = problem.with_status(status).into_response().into_parts();
+    *response.status_mut() = parts.status;
+    *response.body_mut() = body;
+    response.headers_mut().remove(http::header::CONTENT_LENGTH);
+}
+
 impl<F, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response, E>>,
@@ -95,6 +110,9 @@ where
                     #[cfg(feature = "negotiation")]
                     if let Some(negotiation) = &level.negotiation {
                         response = negotiation.settle(&this.kept.accepted, response);
+                    }
+                    if let Some(status) = level.description.input_error_status {
+                        restatus_input_problem(&mut response, status);
                     }
                     if let (Some(layer), Some(status)) = (level.default_status, this.kept.status) {
                         layer.resolve(status, &mut response);

@@ -3,7 +3,7 @@
 use std::{fmt, future::Future, sync::Arc};
 
 use axum::response::Response;
-use http::{HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue, StatusCode};
 use strata_headers::{CacheControl, ETag};
 use strata_tower::{etag, response_headers::HeaderSpec};
 use tower::Layer;
@@ -270,6 +270,15 @@ impl StrataLayer {
     /// ([`StatusByMethod`](crate::StatusByMethod), Strata's response types) get it.
     pub fn default_status_for_plain_responses(mut self) -> Self {
         self.description.plain_ok_default_status = true;
+        self
+    }
+
+    /// Answers the request-input problems of Strata's extractors (400: a value that does not
+    /// decode or breaks a rule, malformed syntax, a bad pagination parameter) with `status`
+    /// instead, `422 Unprocessable Entity` for users coming from FastAPI; the problem's body
+    /// says the same status. The closest level that says so wins; 413 and 415 stay.
+    pub fn input_error_status(mut self, status: StatusCode) -> Self {
+        self.description.input_error_status = Some(status);
         self
     }
 

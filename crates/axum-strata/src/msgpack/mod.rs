@@ -105,6 +105,13 @@ crate::macros::rejection! {
         #[body = rejection.body_text()]
         BodyRead(rejection: axum::extract::rejection::BytesRejection),
     }
+    respond = respond;
+}
+
+/// The problem of a [`MsgPackRejection`]; its 400s are [input problems](Problem::input).
+fn respond(rejection: MsgPackRejection) -> Response {
+    let problem = rejection.problem();
+    if rejection.status() == StatusCode::BAD_REQUEST { problem.input() } else { problem }.into_response()
 }
 
 /// Whether a request's `Content-Type` names MessagePack.
@@ -134,16 +141,29 @@ pub(crate) fn decode<T: DeserializeOwned>(
     bytes: &[u8],
     limits: MsgPackLimits,
 ) -> Result<T, MsgPackRejection> {
+    check(bytes, limits)?;
+    T::deserialize(&mut deserializer(bytes, limits)).map_err(|e| MsgPackRejection::InvalidBody(e.to_string()))
+}
+
+/// Whether `bytes` are one MessagePack value within `limits`, and nothing after it.
+pub(crate) fn check(bytes: &[u8], limits: MsgPackLimits) -> Result<(), MsgPackRejection> {
     let max_depth = limits.depth();
     scan(bytes, max_depth).map_err(|e| match e {
         ScanError::TooDeep => MsgPackRejection::TooDeep(max_depth),
         ScanError::Trailing(count) => MsgPackRejection::TrailingBytes(count),
         ScanError::Malformed(why) => MsgPackRejection::InvalidBody(why.to_owned()),
-    })?;
+    })
+}
+
+/// The deserializer of [`check`]ed bytes, with its own depth fence.
+pub(crate) fn deserializer(
+    bytes: &[u8],
+    limits: MsgPackLimits,
+) -> rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'_, [u8]>> {
     let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes);
     // A second fence: rmp-serde counts an extension as a level too, and starts at one.
-    deserializer.set_max_depth(max_depth.saturating_add(2));
-    T::deserialize(&mut deserializer).map_err(|e| MsgPackRejection::InvalidBody(e.to_string()))
+    deserializer.set_max_depth(limits.depth().saturating_add(2));
+    deserializer
 }
 
 #[cfg(feature = "openapi")]

@@ -91,6 +91,9 @@ pub fn document_operation(level: &LevelDescription, method: &Method, operation: 
     #[cfg(feature = "negotiation")]
     negotiate(level, operation);
     default_status(level, method, operation);
+    if let Some(status) = level.input_error_status() {
+        input_problems(status, operation);
+    }
     for (status, response) in responses_with_status(operation) {
         headers(level, status, response);
     }
@@ -101,6 +104,16 @@ pub fn document_operation(level: &LevelDescription, method: &Method, operation: 
             response.extensions.shift_remove(STATUS_BY_METHOD);
             response.extensions.shift_remove(NEGOTIATED);
         }
+    }
+}
+
+/// The documented 400 (the input problems of the extractors) under `status` instead, as the
+/// level answers it.
+fn input_problems(status: http::StatusCode, operation: &mut Operation) {
+    let Some(responses) = operation.responses.as_mut() else { return };
+    if let Some(bad_request) = responses.responses.shift_remove(&StatusCode::Code(400)) {
+        responses.responses.entry(StatusCode::Code(status.as_u16())).or_insert(bad_request);
+        responses.responses.sort_keys();
     }
 }
 

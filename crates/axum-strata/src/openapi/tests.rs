@@ -352,3 +352,49 @@ fn a_multi_value_map_is_an_object_of_arrays_and_the_other_extractors_compile() {
     assert_eq!(schema["additionalProperties"]["items"]["type"], "integer");
     assert!(op(&doc, "/m", "get").get("parameters").is_none(), "nothing to document");
 }
+
+#[test]
+fn valid_inputs_carry_their_rules_into_the_document_and_an_app_can_say_422() {
+    use crate::valid::{Valid, validator::Validate};
+    use axum::extract::Query;
+
+    #[derive(eserde::Deserialize, Validate, schemars::JsonSchema)]
+    #[allow(dead_code, reason = "read by the derives")]
+    struct Item {
+        #[validate(length(min = 1, max = 100))]
+        name: String,
+        #[validate(range(min = 1, max = 10))]
+        quantity: u32,
+        note: Option<String>,
+    }
+    #[derive(serde::Deserialize, Validate, schemars::JsonSchema)]
+    #[allow(dead_code, reason = "read by the derives")]
+    struct Search {
+        #[validate(range(min = 1, max = 50))]
+        limit: u32,
+    }
+    async fn create(_: Valid<Json<Item>>) -> Json<u8> {
+        Json(1)
+    }
+    async fn search(_: Valid<Query<Search>>) -> Json<u8> {
+        Json(1)
+    }
+    let doc = document(
+        ApiRouter::new()
+            .api_route("/items", aide::axum::routing::post(create))
+            .api_route("/search", get(search))
+            .strata(Strata::app().input_error_status(http::StatusCode::UNPROCESSABLE_ENTITY)),
+    );
+    let post = op(&doc, "/items", "post");
+    let reference = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+    let item = &doc["components"]["schemas"][reference.rsplit('/').next().unwrap()];
+    assert_eq!(item["properties"]["name"]["minLength"], 1);
+    assert_eq!(item["properties"]["name"]["maxLength"], 100);
+    assert_eq!(item["properties"]["quantity"]["maximum"], 10);
+    assert_eq!(item["required"], serde_json::json!(["name", "quantity"]));
+    let statuses: Vec<&String> = post["responses"].as_object().unwrap().keys().collect();
+    assert!(statuses.contains(&&"422".to_owned()) && !statuses.contains(&&"400".to_owned()), "{statuses:?}");
+    assert!(post["responses"]["413"].is_object() && post["responses"]["415"].is_object());
+    let limit = &op(&doc, "/search", "get")["parameters"][0];
+    assert_eq!((limit["name"].clone(), limit["schema"]["minimum"].clone()), ("limit".into(), 1.into()));
+}

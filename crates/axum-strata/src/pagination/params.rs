@@ -37,7 +37,7 @@ fn respond(rejection: PaginationRejection) -> Response {
     for FieldError { field, message } in errors {
         problem = problem.with_error(field, message);
     }
-    problem.into_response()
+    problem.input().into_response()
 }
 
 /// The largest `current_page` or `offset`: SQL databases take signed 64-bit offsets.

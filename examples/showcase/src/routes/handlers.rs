@@ -4,7 +4,7 @@
 
 use axum::{
     Json,
-    extract::{Path, rejection::JsonRejection, rejection::PathRejection},
+    extract::{Path, rejection::PathRejection},
 };
 use axum_strata::{
     Strata,
@@ -18,24 +18,22 @@ use axum_strata::{
         schemars::JsonSchema,
     },
     problem::Problem,
+    valid::Valid,
 };
-use serde::Deserialize;
+use validator::Validate;
 
 use super::{Resource, path_parameter};
 
 /// The fields of a partial update (Litestar's `PartialResourceDTO`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, eserde::Deserialize, Validate, JsonSchema)]
 #[schemars(crate = "axum_strata::openapi::schemars")]
 struct PartialResource {
+    /// The new name, if it changes.
     name: Option<String>,
 }
 
 fn bad_path(rejection: &PathRejection) -> Problem {
     Problem::new(rejection.status()).with_detail(rejection.body_text()).with_error("pk", "must be an integer")
-}
-
-fn bad_body(rejection: &JsonRejection) -> Problem {
-    Problem::new(rejection.status()).with_detail(rejection.body_text())
 }
 
 fn sample(pk: i64) -> Resource {
@@ -47,9 +45,9 @@ async fn list_resources() -> Json<Vec<Resource>> {
 }
 
 /// `Content` leaves the status to the method: 201 under the app level.
-async fn create_resource(data: Result<Json<Resource>, JsonRejection>) -> Result<Content<Resource>, Problem> {
-    let Json(data) = data.map_err(|r| bad_body(&r))?;
-    Ok(Content::new(data))
+/// Every bad field of the body is named in one 400 problem (`Valid`).
+async fn create_resource(Valid(Json(data)): Valid<Json<Resource>>) -> Content<Resource> {
+    Content::new(data)
 }
 
 async fn retrieve_resource(pk: Result<Path<i64>, PathRejection>) -> Result<Json<Resource>, Problem> {
@@ -59,19 +57,17 @@ async fn retrieve_resource(pk: Result<Path<i64>, PathRejection>) -> Result<Json<
 
 async fn update_resource(
     pk: Result<Path<i64>, PathRejection>,
-    data: Result<Json<Resource>, JsonRejection>,
+    Valid(Json(data)): Valid<Json<Resource>>,
 ) -> Result<Json<Resource>, Problem> {
     let Path(pk) = pk.map_err(|r| bad_path(&r))?;
-    let Json(data) = data.map_err(|r| bad_body(&r))?;
     Ok(Json(Resource { id: pk, ..data }))
 }
 
 async fn partially_update_resource(
     pk: Result<Path<i64>, PathRejection>,
-    data: Result<Json<PartialResource>, JsonRejection>,
+    Valid(Json(data)): Valid<Json<PartialResource>>,
 ) -> Result<Json<Resource>, Problem> {
     let Path(pk) = pk.map_err(|r| bad_path(&r))?;
-    let Json(data) = data.map_err(|r| bad_body(&r))?;
     let mut resource = sample(pk);
     if let Some(name) = data.name {
         resource.name = name;

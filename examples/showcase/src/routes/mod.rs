@@ -18,10 +18,10 @@ use std::{
 };
 
 use axum_strata::openapi::schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The `Resource` model of the seeds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, eserde::Deserialize, validator::Validate, JsonSchema)]
 #[schemars(crate = "axum_strata::openapi::schemars")]
 pub struct Resource {
     /// Its id.

@@ -1,0 +1,253 @@
+// Decoding that reports every bad field, and validator's errors as field errors.
+
+use std::{borrow::Cow, fmt::Display};
+
+use eserde::{
+    EDeserialize,
+    path::{Path, Segment},
+};
+use serde::de::DeserializeOwned;
+use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use crate::problem::FieldError;
+
+/// The most field errors one problem lists; a body of a million bad items gets the first ones
+/// and a last entry that says how many more there were.
+pub(crate) const MAX_ERRORS: usize = 100;
+
+/// How deep validator's nested errors are followed (a recursive type nests as deep as its
+/// input, which the decoders bound already; this bounds the walk on its own).
+const MAX_DEPTH: usize = 64;
+
+/// After serde's first pass failed with `first`: every error of the JSON text `bytes`, each
+/// with its path, from eserde's second pass (which goes on after each error); or `first` alone
+/// when the second pass finds none (an error eserde does not see, such as a custom
+/// `Deserialize`).
+pub(crate) fn every_json_error<T>(bytes: &[u8], first: &impl Display) -> Vec<FieldError>
+where
+    T: for<'de> EDeserialize<'de>,
+{
+    let errors = match eserde::json::from_slice::<T>(bytes) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().collect(),
+    };
+    let total = errors.len();
+    let mut out: Vec<FieldError> = errors
+        .into_iter()
+        .filter(|e| e.path().is_some_and(|p| !p.is_empty()) || !e.message().is_empty())
+        .take(MAX_ERRORS)
+        .map(|e| {
+            let (field, message) = field_and_message(e.path(), e.message());
+            FieldError { field: Cow::Owned(field), message }
+        })
+        .collect();
+    if out.is_empty() {
+        return vec![FieldError { field: Cow::Borrowed(""), message: first.to_string() }];
+    }
+    if total > MAX_ERRORS {
+        out.push(FieldError {
+            field: Cow::Borrowed(""),
+            message: format!("and {} more errors", total - MAX_ERRORS),
+        });
+    }
+    out
+}
+
+/// Values tried in place of a bad or missing text parameter, so that decoding goes on to the
+/// next error: one of them decodes as a number, a boolean or a string.
+const STAND_INS: [&str; 3] = ["0", "false", "x"];
+
+/// The most decoding rounds the pairs get (each finds one error): the work on a hostile body
+/// stays a small multiple of one decoding.
+const MAX_ROUNDS: usize = 64;
+
+/// After serde's first pass over `key=value` pairs failed with `first`: every error, found one
+/// at a time. Text pairs are flat (one level of fields), so each error is one field's: it is
+/// recorded, and the field's value is replaced with a stand-in of the right type (or dropped,
+/// for an optional one) before the next round. Bounded by [`MAX_ROUNDS`] and [`MAX_ERRORS`].
+pub(crate) fn every_pair_error<T: DeserializeOwned>(
+    pairs: &[(String, String)],
+    first: &impl Display,
+) -> Vec<FieldError> {
+    let mut pairs: Vec<(String, String)> = pairs.to_vec();
+    let mut out: Vec<FieldError> = Vec::new();
+    // The stand-in each field got last, by field.
+    let mut stood_in: Vec<(String, usize)> = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+        let Err(error) = serde_path_to_error::deserialize::<_, T>(de) else { break };
+        let message = error.inner().to_string();
+        let (field, message) = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'))
+        {
+            Some(missing) => (missing.to_owned(), "is required".to_owned()),
+            None => (error.path().to_string(), message),
+        };
+        if field.is_empty() || field == "." {
+            if out.is_empty() {
+                out.push(FieldError { field: Cow::Borrowed(""), message });
+            }
+            break;
+        }
+        let next = match stood_in.iter_mut().find(|(name, _)| *name == field) {
+            // Already recorded: the stand-in did not decode; the next one.
+            Some((_, tried)) => {
+                *tried += 1;
+                *tried
+            }
+            None => {
+                if out.len() == MAX_ERRORS {
+                    break;
+                }
+                out.push(FieldError { field: Cow::Owned(field.clone()), message });
+                stood_in.push((field.clone(), 0));
+                // First drop the value: an optional field then decodes as absent.
+                pairs.retain(|(name, _)| *name != field);
+                continue;
+            }
+        };
+        let Some(stand_in) = STAND_INS.get(next - 1) else { break };
+        pairs.retain(|(name, _)| *name != field);
+        pairs.push((field, (*stand_in).to_owned()));
+    }
+    if out.is_empty() {
+        out.push(FieldError { field: Cow::Borrowed(""), message: first.to_string() });
+    }
+    out
+}
+
+/// The field an error is about, as a path such as `items/2/name`, and its message. serde says
+/// a missing field on the object that lacks it: the field's own path is more useful.
+fn field_and_message(path: Option<&Path>, message: &str) -> (String, String) {
+    let mut field = String::new();
+    for segment in path.into_iter().flatten() {
+        if !field.is_empty() {
+            field.push('/');
+        }
+        match segment {
+            Segment::Seq { index } => field.push_str(&index.to_string()),
+            Segment::Map { key } => field.push_str(key),
+            Segment::Enum { variant } => field.push_str(variant),
+        }
+    }
+    if let Some(missing) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+        if !field.is_empty() {
+            field.push('/');
+        }
+        field.push_str(missing);
+        return (field, "is required".to_owned());
+    }
+    // serde_json adds where in the text the error was; the path says it better.
+    let message = message.split(" at line ").next().unwrap_or(message);
+    (field, message.to_owned())
+}
+
+/// validator's errors as field errors, sorted by field (validator keeps them in a hash map).
+pub(crate) fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    walk(errors, "", 0, &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out.truncate(MAX_ERRORS);
+    out
+}
+
+fn walk(errors: &ValidationErrors, prefix: &str, depth: usize, out: &mut Vec<FieldError>) {
+    if depth > MAX_DEPTH || out.len() > MAX_ERRORS {
+        return;
+    }
+    for (name, kind) in errors.errors() {
+        // `__all__` holds the errors of a struct-level rule (`#[validate(schema(…))]`).
+        let field = match (prefix, name.as_ref()) {
+            (prefix, "__all__") => prefix.to_owned(),
+            ("", name) => name.to_owned(),
+            (prefix, name) => format!("{prefix}/{name}"),
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                out.extend(
+                    list.iter().map(|e| FieldError { field: Cow::Owned(field.clone()), message: message(e) }),
+                );
+            }
+            ValidationErrorsKind::Struct(inner) => walk(inner, &field, depth + 1, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    walk(inner, &format!("{field}/{index}"), depth + 1, out);
+                }
+            }
+        }
+    }
+}
+
+/// What a broken rule means, for a person: the rule's own message when it has one, else one
+/// made from its code and parameters.
+fn message(error: &ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    match error.code.as_ref() {
+        "length" => match (param("equal"), param("min"), param("max")) {
+            (Some(n), _, _) => format!("must have a length of exactly {n}"),
+            (None, Some(min), Some(max)) => format!("must have a length from {min} to {max}"),
+            (None, Some(min), None) => format!("must have a length of at least {min}"),
+            (None, None, Some(max)) => format!("must have a length of at most {max}"),
+            (None, None, None) => "has the wrong length".to_owned(),
+        },
+        "range" => {
+            let mut bounds = Vec::new();
+            if let Some(min) = param("min") {
+                bounds.push(format!("at least {min}"));
+            }
+            if let Some(min) = param("exclusive_min") {
+                bounds.push(format!("greater than {min}"));
+            }
+            if let Some(max) = param("max") {
+                bounds.push(format!("at most {max}"));
+            }
+            if let Some(max) = param("exclusive_max") {
+                bounds.push(format!("less than {max}"));
+            }
+            if bounds.is_empty() {
+                "is out of range".to_owned()
+            } else {
+                format!("must be {}", bounds.join(" and "))
+            }
+        }
+        "email" => "must be an email address".to_owned(),
+        "url" => "must be a URL".to_owned(),
+        "regex" => "does not have the expected form".to_owned(),
+        "required" => "is required".to_owned(),
+        "contains" => format!("must contain {}", param("needle").unwrap_or_default()),
+        "does_not_contain" => format!("must not contain {}", param("needle").unwrap_or_default()),
+        "must_match" => format!("must match {}", param("other").unwrap_or_default()),
+        "credit_card" => "must be a credit card number".to_owned(),
+        code => format!("is invalid ({code})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_slash_separated_and_missing_fields_name_themselves() {
+        let path = Path::from(vec![
+            Segment::Map { key: "items".to_owned() },
+            Segment::Seq { index: 2 },
+            Segment::Map { key: "name".to_owned() },
+        ]);
+        assert_eq!(
+            field_and_message(Some(&path), "invalid type: null, expected a string at line 1 column 9"),
+            ("items/2/name".to_owned(), "invalid type: null, expected a string".to_owned())
+        );
+        let parent = Path::from(vec![Segment::Map { key: "version".to_owned() }]);
+        assert_eq!(
+            field_and_message(Some(&parent), "missing field `patch`"),
+            ("version/patch".to_owned(), "is required".to_owned())
+        );
+        assert_eq!(
+            field_and_message(None, "missing field `id`"),
+            ("id".to_owned(), "is required".to_owned())
+        );
+    }
+}
