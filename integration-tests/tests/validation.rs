@@ -167,6 +167,21 @@ async fn malformed_empty_oversized_and_mistyped_bodies_are_400_413_and_415() {
     .await;
     assert_eq!(huge_number.status(), 400, "{}", body(&huge_number));
     assert!(body(&huge_number).contains(r#""field":"quantity""#), "{}", body(&huge_number));
+    let beyond_f64 =
+        post_body(addr, "/items", "application/json", br#"{"name":"a","price":1e400,"quantity":1}"#).await;
+    assert_eq!(beyond_f64.status(), 400, "{}", body(&beyond_f64));
+    let negative =
+        post_body(addr, "/items", "application/json", br#"{"name":"a","price":1,"quantity":-1}"#).await;
+    assert!(
+        body(&negative)
+            .contains(r#"{"field":"quantity","message":"invalid value: integer `-1`, expected u32"}"#),
+        "{}",
+        body(&negative)
+    );
+    let unknown =
+        post_body(addr, "/items", "application/json", br#"{"name":"a","price":1,"quantity":1,"extra":true}"#)
+            .await;
+    assert_eq!(unknown.status(), 200, "unknown fields are ignored unless the type denies them");
     let big = vec![b' '; 5000];
     assert_eq!(post_body(addr, "/items", "application/json", &big).await.status(), 413);
     let text = post_body(addr, "/items", "text/plain", b"{}").await;

@@ -10,7 +10,7 @@ use axum::{
     extract::{
         ConnectInfo, FromRequest, Multipart, Query, Request,
         multipart::MultipartRejection,
-        rejection::{BytesRejection, JsonRejection, QueryRejection},
+        rejection::{BytesRejection, JsonRejection},
     },
     http::{HeaderMap, StatusCode, header},
 };
@@ -34,9 +34,11 @@ use axum_strata::{
     redirect::{Redirect, RedirectError},
     sse::{Message, RequestLastEventId, ServerSentEvent},
     stream::Streamed,
+    valid::Valid,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use validator::Validate;
 
 /// The session cookie of the login example.
 const SESSION: &str = "session_id";
@@ -71,36 +73,23 @@ async fn request_info(url: RequestUrl, request: Request) -> Negotiated<Value> {
     }))
 }
 
-/// The query of `GET /search`. `limit` is read as text so that a bad one is reported with its
-/// value; the document says what it must be.
-#[derive(Debug, Deserialize, JsonSchema)]
+/// The query of `GET /search`.
+#[derive(Debug, Deserialize, Validate, JsonSchema)]
 #[schemars(crate = "axum_strata::openapi::schemars")]
 struct SearchParams {
     /// What to search for.
     q: Option<String>,
     /// How many results at most.
-    #[schemars(with = "Option<u32>", range(min = 1, max = 100), extend("default" = 10))]
-    limit: Option<String>,
+    #[validate(range(min = 1, max = 100, message = "must be an integer from 1 to 100"))]
+    #[schemars(extend("default" = 10))]
+    limit: Option<u32>,
 }
 
-/// `GET /search?q=…&limit=…`: `limit` is an integer from 1 to 100, 10 by default.
-async fn search(params: Result<Query<SearchParams>, QueryRejection>) -> Result<Negotiated<Value>, Problem> {
-    let Query(params) = params.map_err(|e| {
-        Problem::new(StatusCode::BAD_REQUEST)
-            .with_detail(format!("the query string is malformed: {}", e.body_text()))
-    })?;
-    let limit = match params.limit.as_deref() {
-        None => 10,
-        Some(raw) => match raw.parse::<u32>() {
-            Ok(n) if (1..=100).contains(&n) => n,
-            _ => {
-                return Err(Problem::new(StatusCode::BAD_REQUEST)
-                    .with_detail("invalid query parameters")
-                    .with_error("limit", format!("must be an integer from 1 to 100, got {raw:?}")));
-            }
-        },
-    };
-    Ok(Negotiated(json!({ "query": params.q.unwrap_or_default(), "limit": limit, "results": [] })))
+/// `GET /search?q=…&limit=…`: `limit` is an integer from 1 to 100, 10 by default; every bad
+/// parameter is named in one 400 problem (`Valid`).
+async fn search(Valid(Query(params)): Valid<Query<SearchParams>>) -> Negotiated<Value> {
+    let limit = params.limit.unwrap_or(10);
+    Negotiated(json!({ "query": params.q.unwrap_or_default(), "limit": limit, "results": [] }))
 }
 
 fn media_type(headers: &HeaderMap) -> Option<String> {
