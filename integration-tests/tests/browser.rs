@@ -159,3 +159,30 @@ async fn chromium_lists_the_seed_operations_at_schema() {
     }
     let _ = std::fs::remove_dir_all(&browser.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_receives_the_json_message_of_the_websocket_seed() {
+    if !chromium_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium for the browser tests (.ci/run does)"
+        );
+        eprintln!("NOTICE: browser test skipped: {} not found", integration_tests::cdp::CHROMIUM);
+        return;
+    }
+    let addr = serve(showcase::app()).await;
+    let mut browser = Browser::start().await;
+    browser.navigate(&format!("http://{addr}/")).await;
+    browser
+        .eval(&format!(
+            "window.__ws = []; const s = new WebSocket('ws://{addr}/seeds/websocket/socket'); \
+             s.onmessage = (e) => window.__ws.push(e.data); \
+             s.onclose = (e) => window.__ws.push('closed ' + e.code); true"
+        ))
+        .await;
+    let done = browser.wait_for("window.__ws.length >= 2", Duration::from_secs(20)).await;
+    let received = browser.eval("window.__ws").await;
+    assert!(done, "{received}");
+    assert_eq!(received, serde_json::json!([r#"{"hello":"world"}"#, "closed 1000"]));
+    let _ = std::fs::remove_dir_all(&browser.dir);
+}

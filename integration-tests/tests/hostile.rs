@@ -251,8 +251,11 @@ async fn hostile_requests_never_take_the_showcase_down() {
             errors.push(format!("{what}: {}", r.head.lines().next().unwrap_or_default()));
         }
         let problem = r.header_values("content-type") == ["application/problem+json"];
-        // 418 is what `/seeds/vendor-json` answers by design, not an error.
-        if status >= 400 && status != 418 && is_from_the_app(&r) && !problem {
+        // 418 is what `/seeds/vendor-json` answers by design, not an error; the seed's tower
+        // service at `/seeds/asgi/my-asgi-app` answers other methods 400
+        // `{"detail":"unsupported request"}`, the seed's own body.
+        let by_design = status == 418 || (status == 400 && what.contains("/seeds/asgi/my-asgi-app"));
+        if status >= 400 && !by_design && is_from_the_app(&r) && !problem {
             errors.push(format!("{what}: {status} is not a problem: {}", r.head.replace("\r\n", " | ")));
         }
     }

@@ -20,8 +20,11 @@ async fn index_lists_every_seed_prefix_as_html() {
     assert!(body.contains("listen(\"/seeds/sse/count\"") && body.contains("listen(\"/seeds/api/events\""));
 }
 
-/// Every seed the showcase serves has its operations in `/schema/openapi.json`, but the CRUD
-/// API, whose router (the crud example's) does not document itself yet.
+/// Every seed the showcase serves has its operations in `/schema/openapi.json`, but: the CRUD
+/// API, whose router (the crud example's) does not document itself yet; the WebSocket and the
+/// tower service of `/seeds/asgi`, which are not HTTP operations (Litestar leaves them out of
+/// its schema too); and `/seeds/route-names`, whose `NamedRouter` wraps axum's `Router`, not
+/// aide's.
 #[tokio::test]
 async fn the_document_has_the_operations_of_every_served_seed() {
     let addr = serve(showcase::app()).await;
@@ -29,7 +32,10 @@ async fn the_document_has_the_operations_of_every_served_seed() {
     assert!(r.head.starts_with("HTTP/1.1 200 OK"), "{}", r.head);
     let doc: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    for seed in showcase::seeds::SEEDS.iter().filter(|s| s.router.is_some() && s.prefix != "/seeds/crud") {
+    let undocumented = ["/seeds/crud", "/seeds/websocket", "/seeds/asgi", "/seeds/route-names"];
+    for seed in
+        showcase::seeds::SEEDS.iter().filter(|s| s.router.is_some() && !undocumented.contains(&s.prefix))
+    {
         let documented = paths.keys().filter(|p| p.starts_with(seed.prefix)).count();
         assert!(documented > 0, "{} has no operation in the document", seed.prefix);
     }
@@ -109,6 +115,8 @@ mod seeds {
                     "/seeds/vendor-json" => 418,
                     "/seeds/redirect" if link == "/some-path" => 302,
                     "/seeds/status" => 202,
+                    // A plain GET is no upgrade: the browser test opens the socket.
+                    "/seeds/websocket" => 400,
                     _ => 200,
                 };
                 assert_eq!(status(&r), expected, "{}{link}: {}", seed.prefix, r.head);
@@ -551,5 +559,81 @@ mod seeds {
         let r = req(addr, "POST", "/seeds/api/upload", &[], "{}").await;
         assert_eq!(status(&r), 400);
         assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+    }
+
+    #[tokio::test]
+    async fn the_route_names_seed_builds_its_paths_and_urls_from_names() {
+        let addr = serve(showcase::app()).await;
+        let base = "/seeds/route-names";
+        let r = req(addr, "GET", &format!("{base}/path-info"), &[], "").await;
+        assert_eq!(
+            text(&r),
+            "/seeds/route-names/some-path /seeds/route-names/some-path/100 /seeds/route-names/some-path/100/value"
+        );
+        let r = req(addr, "GET", &format!("{base}/url-info"), &[], "").await;
+        assert_eq!(
+            text(&r),
+            "http://x/seeds/route-names/some-path http://x/seeds/route-names/some-path/100 \
+             http://x/seeds/route-names/some-path/100/value"
+        );
+        for (path, body) in [
+            ("/some-path", r#"{"id":1,"val":"default"}"#),
+            ("/some-path/100", r#"{"id":100,"val":"default"}"#),
+            ("/some-path/100/value", r#"{"id":100,"val":"value"}"#),
+        ] {
+            assert_eq!(text(&req(addr, "GET", &format!("{base}{path}"), &[], "").await), body, "{path}");
+        }
+        // `four`: a redirect to the first path of the named handler, 404 for an unknown name.
+        let r = req(addr, "GET", &format!("{base}/handler_name"), &[], "").await;
+        assert_eq!(status(&r), 302);
+        assert_eq!(r.header_values("location"), ["/seeds/route-names/some-path"]);
+        let r = req(addr, "GET", &format!("{base}/three"), &[], "").await;
+        // The template itself, as Litestar's handler index gives it, its braces encoded.
+        assert_eq!(r.header_values("location"), ["/seeds/route-names/def/%7Bparam%7D"]);
+        let r = req(addr, "GET", &format!("{base}/no-such-name"), &[], "").await;
+        assert_eq!(status(&r), 404);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+        // `five`: `three`'s path with the value.
+        let r = req(addr, "GET", &format!("{base}/redirect/42"), &[], "").await;
+        assert_eq!((status(&r), r.header_values("location")), (302, vec!["/seeds/route-names/def/42"]));
+        assert_eq!(status(&req(addr, "GET", &format!("{base}/redirect/x"), &[], "").await), 400);
+        assert_eq!(status(&req(addr, "GET", &format!("{base}/def/42"), &[], "").await), 200);
+        assert_eq!(status(&req(addr, "GET", &format!("{base}/abc"), &[], "").await), 200);
+        // The route's metadata (closest) refuses; the app level's lets `/abc` through.
+        let r = req(addr, "GET", &format!("{base}/guarded"), &[], "").await;
+        assert_eq!(status(&r), 403);
+        assert_eq!(r.header_values("content-type"), ["application/problem+json"]);
+    }
+
+    #[tokio::test]
+    async fn the_asgi_seed_is_a_tower_service_and_a_handler_calling_one() {
+        let addr = serve(showcase::app()).await;
+        let r = req(addr, "GET", "/seeds/asgi/my-asgi-app", &[], "").await;
+        assert_eq!((status(&r), text(&r)), (200, r#"{"hello":"world"}"#));
+        let r = req(addr, "POST", "/seeds/asgi/my-asgi-app", &[], "").await;
+        assert_eq!((status(&r), text(&r)), (400, r#"{"detail":"unsupported request"}"#));
+        let r = req(addr, "GET", "/seeds/asgi/returned", &[], "").await;
+        assert_eq!((status(&r), text(&r)), (200, r#"{"hello":"world"}"#));
+    }
+
+    /// `Location` and redirects are built from route names, under the prefix the showcase
+    /// mounts each example at.
+    #[tokio::test]
+    async fn locations_and_redirects_come_from_route_names_under_the_prefix() {
+        let addr = serve(showcase::app()).await;
+        let created = req(
+            addr,
+            "POST",
+            "/seeds/crud/items",
+            &["content-type: application/json"],
+            r#"{"name":"pen","price":2}"#,
+        )
+        .await;
+        assert_eq!(status(&created), 201, "{}", created.head);
+        let location = created.header_values("location")[0].to_owned();
+        assert!(location.starts_with("/seeds/crud/items/"), "{location}");
+        assert_eq!(status(&req(addr, "GET", &location, &[], "").await), 200);
+        let r = req(addr, "GET", "/seeds/redirect/some-path", &[], "").await;
+        assert_eq!(r.header_values("location"), ["/seeds/redirect/other-path"]);
     }
 }

@@ -25,6 +25,7 @@
 //! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
 //! | OpenAPI documents from the same declarations, served at `/schema` | `openapi` (feature `openapi`) |
 //! | Validation of bodies, queries and paths, every bad field in one problem | [`valid::Valid`] (feature `validation`) |
+//! | Route names, paths and absolute URLs built from them, nest-aware | [`names::NamedRouter`], [`names::Urls`] (feature `names`) |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
 //! | the same layers for plain tower | [`tower`] (the `strata-tower` crate) |
 //!
@@ -41,6 +42,7 @@
 //! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `openapi` | no | `openapi`: aide's traits on every response type and extractor, levels that document themselves, `/schema` (re-exports `aide` and `schemars`) |
+//! | `names` | no | `names`: `NamedRouter`, `Urls` (route names, `route_reverse`, `url_for`) |
 //! | `validation` | no | `valid`: `Valid<Json<T>>`, `Valid<Query<T>>`, `Valid<Form<T>>`, `Valid<Path<T>>`, `Valid<MsgPack<T>>`; axum's rejections as problems (re-exports `eserde` and `validator`) |
 //! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |
@@ -132,6 +134,8 @@ mod media_type;
 pub mod msgpack;
 #[cfg(feature = "multi-value")]
 pub mod multi_value;
+#[cfg(feature = "names")]
+pub mod names;
 #[cfg(feature = "negotiation")]
 pub mod negotiation;
 #[cfg(feature = "openapi")]

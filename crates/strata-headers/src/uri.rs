@@ -40,6 +40,42 @@ pub fn escape(reference: &str) -> Cow<'_, str> {
     utf8_percent_encode(reference, ESCAPES).into()
 }
 
+/// What one path segment may not hold as written: everything but RFC 3986's `pchar`
+/// (unreserved, sub-delims, `:` and `@`), so `/`, `?`, `#` and `%` are encoded too.
+const SEGMENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// Percent-encodes `value` as one path segment: a value with `/`, `?`, `#` or `%` stays one
+/// segment, naming the same text once decoded. Borrows when nothing needs it.
+///
+/// ```
+/// use strata_headers::uri::escape_segment;
+///
+/// assert_eq!(escape_segment("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
+/// assert_eq!(escape_segment("résumé"), "r%C3%A9sum%C3%A9");
+/// assert_eq!(escape_segment("x:y@z=1"), "x:y@z=1");
+/// ```
+#[must_use]
+pub fn escape_segment(value: &str) -> Cow<'_, str> {
+    utf8_percent_encode(value, SEGMENT).into()
+}
+
 /// Whether `s` holds a control character (CR and LF among them): such a reference is refused
 /// rather than escaped, since it can only come from a mistake or an attack.
 #[must_use]

@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, State},
+    extract::{FromRequest, FromRequestParts, Path, Request, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
@@ -11,6 +11,7 @@ use axum_strata::{
     Strata,
     content::Content,
     headers::ETag,
+    names::{NamedRouter, Urls},
     pagination::{OffsetPagination, OffsetPaginator, OffsetParams, Pagination},
     precondition::{Precondition, PreconditionRejection},
     problem::Problem,
@@ -23,10 +24,20 @@ use crate::store::{Changed, Item, Store, Stored};
 
 /// The items API: `GET`/`POST /items` and `GET`/`PUT`/`PATCH`/`DELETE /items/{item_id}`, under
 /// `Strata::app()` (so `GET` honours `If-None-Match` and `HEAD` works).
+///
+/// # Panics
+///
+/// If two routes had one name (they do not): `finish` refuses duplicates at start.
 pub fn router(store: Store) -> Router {
-    Router::new()
-        .route("/items", get(list_items).post(create_item))
-        .route("/items/{item_id}", get(get_item).put(replace_item).patch(update_item).delete(delete_item))
+    NamedRouter::new()
+        .route_named("items", ["/items"], get(list_items).post(create_item))
+        .route_named(
+            "item",
+            ["/items/{item_id}"],
+            get(get_item).put(replace_item).patch(update_item).delete(delete_item),
+        )
+        .finish()
+        .expect("the API's route names are distinct")
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
@@ -166,14 +177,14 @@ async fn list_items(
 /// `POST /items`: 201 with the new item, its `Location` and its entity tag.
 async fn create_item(
     State(store): State<Store>,
-    OriginalUri(uri): OriginalUri,
+    urls: Urls,
     Valid(Json(item)): Valid<Json<NewItem>>,
 ) -> Result<Content<Item>, Error> {
     let (Some(name), Some(price)) = (item.name, item.price) else {
         return Err(Problem::new(StatusCode::BAD_REQUEST).with_detail("the item is not valid").into());
     };
     let created = store.create(&name, price).await?;
-    let location = format!("{}/{}", uri.path().trim_end_matches('/'), created.item.id);
+    let location = urls.path("item", [("item_id", created.item.id)]).map_err(Problem::from)?;
     Ok(with_etag(created.item)
         .status(StatusCode::CREATED)
         .header(header::LOCATION, location.as_str())

@@ -3,7 +3,9 @@
 use crate::Services;
 use axum_strata::openapi::aide::axum::ApiRouter;
 
-use crate::routes::{api, background, files, handlers, headers, pagination, responses, streams, template};
+use crate::routes::{
+    api, background, files, handlers, headers, names, pagination, responses, sockets, streams, template,
+};
 
 /// One seed example and the paths it answers under its prefix.
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +168,39 @@ pub const SEEDS: &[Seed] = &[
         ],
     )
     .served("/resources", |_| handlers::handlers()),
+    seed(
+        "/seeds/route-names",
+        "001",
+        "route names, route_reverse and url_for, and layered metadata read by a guard",
+        &[
+            "GET /abc",
+            "GET /xyz",
+            "GET /def/{param}",
+            "GET /{handler_name}",
+            "GET /redirect/{param_value}",
+            "GET /some-path",
+            "GET /some-path/{id}",
+            "GET /some-path/{id}/{val}",
+            "GET /path-info",
+            "GET /url-info",
+            "GET /guarded",
+        ],
+    )
+    .served("/path-info", |_| ApiRouter::from(names::route_names())),
+    seed(
+        "/seeds/websocket",
+        "001",
+        "a WebSocket that sends one JSON object and closes",
+        &["GET /socket (upgrade)"],
+    )
+    .served("/socket", |_| ApiRouter::from(sockets::websocket())),
+    seed(
+        "/seeds/asgi",
+        "000, 001",
+        "a tower service as a route, and a handler answering through one",
+        &["GET/POST /my-asgi-app", "GET /returned"],
+    )
+    .served("/my-asgi-app", |_| ApiRouter::from(sockets::asgi())),
     seed(
         "/seeds/api",
         "002",

@@ -29,6 +29,8 @@ pub struct LevelDescription {
     pub(super) plain_ok_default_status: bool,
     /// The status input problems (400) get at this level instead, if any.
     pub(super) input_error_status: Option<StatusCode>,
+    /// The route metadata this level gives its requests (Litestar's `opt`), by type.
+    pub(super) opts: Option<http::Extensions>,
     pub(super) after_request: bool,
     #[cfg(feature = "cookies")]
     pub(super) cookies: CookiesLayer,

@@ -273,6 +273,38 @@ impl StrataLayer {
         self
     }
 
+    /// Attaches `value` to every request this level covers, as route metadata (Litestar's
+    /// `opt`): handlers, extractors and guards read it with axum's
+    /// [`Extension<T>`](axum::Extension) (or `Option<Extension<T>>`). One value per type; the
+    /// closest level that gives a `T` wins, since it sees the request last.
+    ///
+    /// ```
+    /// use axum::{Extension, Router, body::Body, http::Request, routing::get};
+    /// use axum_strata::Strata;
+    /// use tower::ServiceExt as _;
+    ///
+    /// #[derive(Clone)]
+    /// struct Audience(&'static str);
+    ///
+    /// let route = get(|Extension(Audience(who)): Extension<Audience>| async move { who })
+    ///     .layer(Strata::layer().opt(Audience("admins")));
+    /// let app: Router = Router::new()
+    ///     .route("/admin", route)
+    ///     .route("/", get(|Extension(Audience(who)): Extension<Audience>| async move { who }))
+    ///     .layer(Strata::app().opt(Audience("everyone")));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let read = |path: &str| app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap());
+    /// let admin = axum::body::to_bytes(read("/admin").await.unwrap().into_body(), 64).await.unwrap();
+    /// assert_eq!(admin, "admins"); // the route's level is closest
+    /// let root = axum::body::to_bytes(read("/").await.unwrap().into_body(), 64).await.unwrap();
+    /// assert_eq!(root, "everyone");
+    /// # });
+    /// ```
+    pub fn opt<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.description.opts.get_or_insert_with(http::Extensions::new).insert(value);
+        self
+    }
+
     /// Answers the request-input problems of Strata's extractors (400: a value that does not
     /// decode or breaks a rule, malformed syntax, a bad pagination parameter) with `status`
     /// instead, `422 Unprocessable Entity` for users coming from FastAPI; the problem's body

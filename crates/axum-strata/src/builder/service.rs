@@ -80,11 +80,11 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(
-        &mut self,
-        #[allow(unused_mut, reason = "background tasks enter the request")] mut req: Request,
-    ) -> Self::Future {
+    fn call(&mut self, mut req: Request) -> Self::Future {
         let level = &*self.level;
+        if let Some(opts) = &level.description.opts {
+            req.extensions_mut().extend(opts.clone());
+        }
         let kept = super::future::Kept {
             #[cfg(feature = "negotiation")]
             accepted: level.negotiation.as_ref().map(|n| n.accepted(req.headers())).unwrap_or_default(),

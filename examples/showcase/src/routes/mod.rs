@@ -5,8 +5,10 @@ pub mod background;
 pub mod files;
 pub mod handlers;
 pub mod headers;
+pub mod names;
 pub mod pagination;
 pub mod responses;
+pub mod sockets;
 pub mod streams;
 pub mod template;
 

@@ -2,7 +2,7 @@
 //! hand, a chosen status, a full response with a header and a cookie, redirects and a custom
 //! multi-value response.
 
-use axum::{extract::OriginalUri, http::StatusCode};
+use axum::http::StatusCode;
 use axum_strata::openapi::{
     StrataApiRouterExt,
     aide::axum::{ApiRouter, routing as api, routing::ApiMethodRouter},
@@ -14,8 +14,10 @@ use axum_strata::{
     cookies::Cookie,
     headers::mime,
     multi_value::MultiValueMap,
+    names::{NO_PARAMS, NamedRouter, Urls},
     negotiation::RequestAccept,
-    redirect::{Redirect, RedirectError},
+    problem::Problem,
+    redirect::Redirect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -151,17 +153,26 @@ pub fn returning_response() -> ApiRouter {
     )
 }
 
-/// `/seeds/redirect`: `/some-path` answers 302 to `/other-path`, under whatever prefix the
-/// router is mounted at.
+/// `/seeds/redirect`: `/some-path` answers 302 to `/other-path`, the path of the route named
+/// `other`, under whatever prefix the router is mounted at.
+///
+/// # Panics
+///
+/// If its two routes had one name (they do not): `finish` refuses duplicates at start.
 pub fn redirect() -> ApiRouter {
-    async fn some_path(OriginalUri(uri): OriginalUri) -> Result<Redirect, RedirectError> {
-        let prefix = uri.path().strip_suffix("/some-path").unwrap_or("");
-        Redirect::found(format!("{prefix}/other-path"))
+    async fn some_path(urls: Urls) -> Result<Redirect, Problem> {
+        let path = urls.path("other", NO_PARAMS)?;
+        Redirect::found(path).map_err(|e| Problem::new(e.status()).with_detail(e.to_string()))
     }
-    ApiRouter::new().api_route("/some-path", api::get(some_path)).api_route(
-        "/other-path",
-        content(|| async { "You were redirected here." }, StatusCode::OK, MediaType::Text),
-    )
+    NamedRouter::api()
+        .route_named("some", ["/some-path"], api::get(some_path))
+        .route_named(
+            "other",
+            ["/other-path"],
+            content(|| async { "You were redirected here." }, StatusCode::OK, MediaType::Text),
+        )
+        .finish()
+        .expect("the seed's route names are distinct")
 }
 
 /// `/seeds/custom-response/`: a multi-value map, serialized as `{"foo":["bar","baz"]}`.
