@@ -148,3 +148,27 @@ async fn route_metadata_merges_across_levels_closest_winning_per_type() {
     assert_eq!(get_text(addr, "/r/router", "").await, "router 5");
     assert_eq!(get_text(addr, "/app", "").await, "app 0");
 }
+
+#[derive(axum_extra::routing::TypedPath, serde::Deserialize)]
+#[typed_path("/items/{id}")]
+struct ItemPath {
+    id: String,
+}
+
+#[tokio::test]
+async fn typed_paths_are_named_and_built_back_under_their_prefixes() {
+    let api = NamedRouter::new()
+        .typed_route::<ItemPath>("item", get(|ItemPath { id }: ItemPath| async move { id }))
+        .route(
+            "/links",
+            get(|urls: Urls| async move {
+                let typed = urls.typed(&ItemPath { id: "a b".to_owned() }).unwrap();
+                let named = urls.path("item", [("id", "7")]).unwrap();
+                format!("{typed} {named}")
+            }),
+        );
+    let app = Router::new().nest("/outer", NamedRouter::new().nest("/api", api).finish().unwrap());
+    let addr = serve(app).await;
+    assert_eq!(get_text(addr, "/outer/api/links", "").await, "/outer/api/items/a%20b /outer/api/items/7");
+    assert_eq!(get_text(addr, "/outer/api/items/a%20b", "").await, "a b");
+}

@@ -43,6 +43,7 @@
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `openapi` | no | `openapi`: aide's traits on every response type and extractor, levels that document themselves, `/schema` (re-exports `aide` and `schemars`) |
 //! | `names` | no | `names`: `NamedRouter`, `Urls` (route names, `route_reverse`, `url_for`) |
+//! | `typed-path` | no | `names` for axum-extra's `TypedPath`s: `NamedRouter::typed_route`, `Urls::typed` |
 //! | `validation` | no | `valid`: `Valid<Json<T>>`, `Valid<Query<T>>`, `Valid<Form<T>>`, `Valid<Path<T>>`, `Valid<MsgPack<T>>`; axum's rejections as problems (re-exports `eserde` and `validator`) |
 //! | `background` | no | [`background`], and `Content::background` with `content` |
 //! | `stream` | no | [`stream`] |

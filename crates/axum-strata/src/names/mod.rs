@@ -297,6 +297,19 @@ impl<R: Routes> NamedRouter<R> {
     }
 }
 
+#[cfg(feature = "typed-path")]
+impl<S: Clone + Send + Sync + 'static> NamedRouter<Router<S>> {
+    /// A route at axum-extra's typed path `P` (its `PATH`), named `name`; build it back from
+    /// a value of `P` with [`Urls::typed`], or from its parameters with [`Urls::path`].
+    pub fn typed_route<P: axum_extra::routing::TypedPath>(
+        self,
+        name: &str,
+        method_router: MethodRouter<S>,
+    ) -> Self {
+        self.route_named(name, [P::PATH], method_router)
+    }
+}
+
 /// A name given to two routes: the app cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DuplicateRouteName {
@@ -529,6 +542,24 @@ impl Urls {
         let path = self.path(name, params)?;
         let origin = self.origin.as_deref().ok_or(UrlError::NoHost)?;
         Ok(format!("{origin}{path}"))
+    }
+
+    /// The path of the typed path `value` (axum-extra's `TypedPath`, which encodes its own
+    /// parameters), under the prefixes of the route registered at `P::PATH`.
+    ///
+    /// # Errors
+    ///
+    /// [`UrlError::UnknownName`] (naming `P::PATH`) when no route of the table is at `P::PATH`.
+    #[cfg(feature = "typed-path")]
+    pub fn typed<P: axum_extra::routing::TypedPath>(&self, value: &P) -> Result<String, UrlError> {
+        let names = self.names()?;
+        let template = names
+            .by_id
+            .values()
+            .find(|t| t.ends_with(P::PATH))
+            .ok_or_else(|| UrlError::UnknownName(P::PATH.to_owned()))?;
+        let nested = &template[..template.len() - P::PATH.len()];
+        Ok(join(&join(&self.prefix, nested), &value.to_string()))
     }
 
     /// The templates of `name` under this request's prefix, in the order they were registered
