@@ -186,7 +186,7 @@ pub const SEEDS: &[Seed] = &[
             "GET /guarded",
         ],
     )
-    .served("/path-info", |_| ApiRouter::from(names::route_names())),
+    .served("/path-info", |_| names::route_names()),
     seed(
         "/seeds/websocket",
         "001",

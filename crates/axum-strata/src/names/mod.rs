@@ -216,9 +216,9 @@ impl<S: Clone + Send + Sync + 'static> NamedRouter<aide::axum::ApiRouter<S>> {
 }
 
 impl<R: Routes> NamedRouter<R> {
-    fn add(mut self, name: Option<Arc<str>>, paths: &[&str], method_router: R::MethodRouter) -> Self {
+    fn add(mut self, name: Option<Arc<str>>, routes: Vec<(&str, R::MethodRouter)>) -> Self {
         let group = next_id();
-        for path in paths {
+        for (path, method_router) in routes {
             let id = RouteId(next_id());
             let cell = Cell::default();
             self.entries.push(Entry {
@@ -226,9 +226,9 @@ impl<R: Routes> NamedRouter<R> {
                 cell: Arc::clone(&cell),
                 group,
                 name: name.clone(),
-                template: (*path).to_owned(),
+                template: path.to_owned(),
             });
-            self.router = self.router.add(path, method_router.clone(), cell, id);
+            self.router = self.router.add(path, method_router, cell, id);
         }
         self
     }
@@ -236,7 +236,7 @@ impl<R: Routes> NamedRouter<R> {
     /// A route without a name (its handlers can still take [`Urls`]). Panics where axum's
     /// `Router::route` does (a path registered twice, a malformed template).
     pub fn route(self, path: &str, method_router: R::MethodRouter) -> Self {
-        self.add(None, &[path], method_router)
+        self.add(None, vec![(path, method_router)])
     }
 
     /// A route named `name`, at each of `paths` (one handler, several paths, as Litestar's
@@ -247,8 +247,18 @@ impl<R: Routes> NamedRouter<R> {
         paths: impl IntoIterator<Item = &'p str>,
         method_router: R::MethodRouter,
     ) -> Self {
-        let paths: Vec<&str> = paths.into_iter().collect();
-        self.add(Some(Arc::from(name)), &paths, method_router)
+        let routes = paths.into_iter().map(|path| (path, method_router.clone())).collect();
+        self.add(Some(Arc::from(name)), routes)
+    }
+
+    /// Like [`route_named`](Self::route_named), with a method router for each path: one
+    /// route with several paths whose handlers (or documentation) differ by path.
+    pub fn route_named_each<'p>(
+        self,
+        name: &str,
+        routes: impl IntoIterator<Item = (&'p str, R::MethodRouter)>,
+    ) -> Self {
+        self.add(Some(Arc::from(name)), routes.into_iter().collect())
     }
 
     /// Nests `child` at `prefix`, as [`Router::nest`]; its names keep their routes, now under

@@ -51,6 +51,17 @@ pub(crate) fn path_parameter<'t>(
     name: &str,
     description: &str,
 ) -> axum_strata::openapi::aide::transform::TransformOperation<'t> {
+    let integer = axum_strata::openapi::schemars::json_schema!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX });
+    path_parameter_of(op, name, description, integer)
+}
+
+/// Documents the path parameter `name` with `schema`.
+pub(crate) fn path_parameter_of<'t>(
+    op: axum_strata::openapi::aide::transform::TransformOperation<'t>,
+    name: &str,
+    description: &str,
+    schema: axum_strata::openapi::schemars::Schema,
+) -> axum_strata::openapi::aide::transform::TransformOperation<'t> {
     use axum_strata::openapi::aide::openapi::{
         Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr, SchemaObject,
     };
@@ -62,7 +73,7 @@ pub(crate) fn path_parameter<'t>(
             required: true,
             deprecated: None,
             format: ParameterSchemaOrContent::Schema(SchemaObject {
-                json_schema: axum_strata::openapi::schemars::json_schema!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX }),
+                json_schema: schema,
                 example: None,
                 external_docs: None,
             }),

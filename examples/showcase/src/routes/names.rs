@@ -3,18 +3,28 @@
 //! handler, and layered metadata a guard reads.
 
 use axum::{
-    Extension, Router,
+    Extension,
     extract::{FromRequestParts, Path, rejection::PathRejection},
     http::{StatusCode, request::Parts},
-    routing::get,
 };
 use axum_strata::{
     Strata,
     names::{NamedRouter, Urls},
+    openapi::{
+        StrataApiRouterExt,
+        aide::{
+            OperationInput,
+            axum::{ApiRouter, routing as api},
+            transform::TransformOperation,
+        },
+        schemars::{Schema, json_schema},
+    },
     problem::Problem,
     redirect::Redirect,
 };
 use serde_json::{Value, json};
+
+use super::{path_parameter, path_parameter_of};
 
 fn bad_path(rejection: &PathRejection, field: &'static str) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST)
@@ -91,45 +101,86 @@ impl<S: Send + Sync> FromRequestParts<S> for Guard {
     }
 }
 
-/// `/seeds/route-names`.
+/// `/seeds/route-names`, documented as well as named.
 ///
 /// # Panics
 ///
 /// If two of its routes had one name (they do not): `finish` refuses duplicates at start.
-pub fn route_names() -> Router {
-    NamedRouter::new()
-        .route_named("one", ["/abc"], get(|_: Guard| async {}))
-        .route_named("two", ["/xyz"], get(|| async {}))
+pub fn route_names() -> ApiRouter {
+    fn text() -> Schema {
+        json_schema!({ "type": "string" })
+    }
+    fn id(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        path_parameter_of(
+            op,
+            "id",
+            "Any integer (1 without it).",
+            json_schema!({ "type": "integer", "format": "int64" }),
+        )
+    }
+    fn id_and_val(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        path_parameter_of(id(op), "val", "Any text (`default` without it).", text())
+    }
+    fn handler(op: TransformOperation<'_>) -> TransformOperation<'_> {
+        path_parameter_of(op, "handler_name", "A route name.", text())
+    }
+    NamedRouter::api()
+        .route_named("one", ["/abc"], api::get(|_: Guard| async {}))
+        .route_named("two", ["/xyz"], api::get(|| async {}))
         .route_named(
             "three",
             ["/def/{param}"],
-            get(|param: Result<Path<i64>, PathRejection>| async move {
-                param.map(|_| ()).map_err(|r| bad_path(&r, "param"))
-            }),
+            api::get_with(
+                |param: Result<Path<i64>, PathRejection>| async move {
+                    param.map(|_| ()).map_err(|r| bad_path(&r, "param"))
+                },
+                |op| path_parameter(op, "param", "Any integer."),
+            ),
         )
-        .route_named("four", ["/{handler_name}"], get(four))
-        .route_named("five", ["/redirect/{param_value}"], get(five))
-        .route_named("handler_name", ["/some-path", "/some-path/{id}", "/some-path/{id}/{val}"], get(handler_name))
+        .route_named(
+            "four",
+            ["/{handler_name}"],
+            api::get_with(four, handler),
+        )
+        .route_named(
+            "five",
+            ["/redirect/{param_value}"],
+            api::get_with(five, |op| path_parameter(op, "param_value", "Any integer.")),
+        )
+        .route_named_each(
+            "handler_name",
+            [
+                ("/some-path", api::get(handler_name)),
+                ("/some-path/{id}", api::get_with(handler_name, id)),
+                ("/some-path/{id}/{val}", api::get_with(handler_name, id_and_val)),
+            ],
+        )
         .route(
             "/path-info",
-            get(|urls: Urls| async move {
+            api::get(|urls: Urls| async move {
                 let [a, b, c] = three_ways(|p| urls.path("handler_name", p.iter().copied()))?;
                 Ok::<_, Problem>(format!("{a} {b} {c}"))
             }),
         )
         .route(
             "/url-info",
-            get(|urls: Urls| async move {
+            api::get(|urls: Urls| async move {
                 let [a, b, c] = three_ways(|p| urls.url("handler_name", p.iter().copied()))?;
                 Ok::<_, Problem>(format!("{a} {b} {c}"))
             }),
         )
         .route(
             "/guarded",
-            get(|_: Guard, Extension(Access(open)): Extension<Access>| async move { format!("access: {open}") })
-                .layer(Strata::layer().opt(Access(false))),
+            api::get_with(
+                |_: Guard, Extension(Access(open)): Extension<Access>| async move { format!("access: {open}") },
+                |op| op.response_with::<403, Problem, _>(|r| r.description("The route's metadata refuses the request.")),
+            )
+            .layer(Strata::layer().opt(Access(false))),
         )
-        .map(|router| router.layer(Strata::app().opt(Access(true))))
+        .map(|router| router.strata(Strata::app().opt(Access(true))))
         .finish()
         .expect("the seed's route names are distinct")
 }
+
+/// Nothing to document here: the routes a guard may refuse document their 403.
+impl OperationInput for Guard {}
