@@ -34,6 +34,20 @@ struct Tag {
     label: String,
 }
 
+#[derive(Debug, Serialize, eserde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Tool,
+    Toy,
+}
+
+#[derive(Debug, Serialize, eserde::Deserialize, Validate)]
+struct Order {
+    kind: Kind,
+    #[validate(range(min = 1))]
+    count: u32,
+}
+
 #[derive(Debug, Deserialize, Validate)]
 struct Search {
     #[validate(range(min = 1, max = 100))]
@@ -51,6 +65,7 @@ struct ItemPath {
 fn app() -> Router {
     Router::new()
         .route("/items", post(|Valid(Json(item)): Valid<Json<Item>>| async move { Json(item) }))
+        .route("/orders", post(|Valid(Json(order)): Valid<Json<Order>>| async move { Json(order) }))
         .route("/msgpack", post(|Valid(MsgPack(item)): Valid<MsgPack<Item>>| async move { Json(item) }))
         .route(
             "/search",
@@ -113,6 +128,25 @@ async fn every_bad_field_of_a_json_body_is_named_at_once() {
             r#"{"field":"quantity","message":"is required"}]}"#
         )
     );
+}
+
+#[tokio::test]
+async fn an_unknown_variant_is_named_and_ends_the_list() {
+    // The errors after an unknown variant are not reported: eserde 0.1.7 loses their paths
+    // (see `valid/decode.rs`). The ones before it are.
+    let addr = serve(app()).await;
+    let r = post_body(addr, "/orders", "application/json", br#"{"kind": "car", "count": "x"}"#).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        body(&r),
+        concat!(
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"#,
+            r#""detail":"the body does not have the expected fields and types","errors":["#,
+            r#"{"field":"kind","message":"unknown variant `car`, expected `tool` or `toy`"}]}"#
+        )
+    );
+    let ok = post_body(addr, "/orders", "application/json", br#"{"kind": "toy", "count": 2}"#).await;
+    assert_eq!(body(&ok), r#"{"kind":"toy","count":2}"#);
 }
 
 #[tokio::test]

@@ -27,10 +27,18 @@ pub(crate) fn every_json_error<T>(bytes: &[u8], first: &impl Display) -> Vec<Fie
 where
     T: for<'de> EDeserialize<'de>,
 {
-    let errors = match eserde::json::from_slice::<T>(bytes) {
+    let mut errors: Vec<_> = match eserde::json::from_slice::<T>(bytes) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.into_iter().collect(),
     };
+    // eserde 0.1.7 leaves the variant's segment on its path stack after an unknown variant
+    // (`path/de.rs`, `variant_seed` pushes it and nothing pops it on error), so the paths of
+    // the errors after one are off by a segment. Up to it they are right: keep those.
+    if let Some(enum_error) = errors.iter().position(|e| {
+        e.path().and_then(|p| p.iter().last()).is_some_and(|s| matches!(s, Segment::Enum { .. }))
+    }) {
+        errors.truncate(enum_error + 1);
+    }
     let total = errors.len();
     let mut out: Vec<FieldError> = errors
         .into_iter()
@@ -120,7 +128,13 @@ pub(crate) fn every_pair_error<T: DeserializeOwned>(
 /// a missing field on the object that lacks it: the field's own path is more useful.
 fn field_and_message(path: Option<&Path>, message: &str) -> (String, String) {
     let mut field = String::new();
-    for segment in path.into_iter().flatten() {
+    let segments: Vec<&Segment> = path.into_iter().flatten().collect();
+    // An unknown variant is the field's error: the variant named is not a segment of the input.
+    let segments = match segments.split_last() {
+        Some((Segment::Enum { .. }, parent)) if message.starts_with("unknown variant") => parent,
+        _ => &segments[..],
+    };
+    for segment in segments {
         if !field.is_empty() {
             field.push('/');
         }

@@ -82,6 +82,12 @@
 //! `#[serde(deny_unknown_fields)]`. `null` for a field that is not an `Option` is an error of
 //! that field; numbers beyond the field's type (`u8`, `i64`, `u64`, `f64`) too.
 //!
+//! Rules are checked once the value decodes, so a body with a wrong type and a broken rule
+//! gets the decoding errors first (a `null` or missing field is a decoding error unless the
+//! field is an `Option` with `#[validate(required)]`, which reports it with the rules). After
+//! an unknown enum variant, the errors that follow it in a JSON body are left out: eserde
+//! 0.1.7 loses their paths.
+//!
 //! Field names are the wire's for decoding errors (`#[serde(rename)]` applies) and the Rust
 //! field's for validator's rules, which does not know serde's renames.
 //!
