@@ -87,7 +87,8 @@ async fn paths_follow_every_prefix_and_pick_the_path_using_the_most_parameters()
     assert_eq!(at("sibling").await, "/outer");
     assert_eq!(at("unknown").await, "error: no route is named `nope`");
     assert_eq!(at("missing").await, "error: the route `files` needs the parameters rest");
-    assert_eq!(at("empty").await, "error: the parameter `id` of the route `many` is empty");
+    // An empty value is no value: the path without it.
+    assert_eq!(at("empty").await, "/outer/v1/inner/some-path");
     // The built paths are served.
     assert_eq!(get_text(addr, "/outer/v1/inner/some-path/a%2Fb%3Fc%23d/%C3%A9%20%25", "").await, "many");
     assert_eq!(get_text(addr, "/outer", "").await, "leaf");
@@ -112,6 +113,20 @@ async fn absolute_urls_take_the_target_authority_then_host_and_forwarded_headers
         get_text(trusting, path, forwarded).await,
         "https://public.example/outer/v1/inner/some-path/5"
     );
+}
+
+#[tokio::test]
+async fn a_prefix_with_parameters_or_a_trailing_slash_is_the_one_the_request_came_by() {
+    let api = NamedRouter::new()
+        .route_named("item", ["/items/{id}"], get(|| async { "item" }))
+        .route("/link", get(|urls: Urls| async move { urls.path("item", [("id", 1)]).unwrap() }))
+        .finish()
+        .unwrap();
+    let app = Router::new().nest("/t/{tenant}", api.clone()).nest("/slash/", api);
+    let addr = serve(app).await;
+    assert_eq!(get_text(addr, "/t/acme%20co/link", "").await, "/t/acme%20co/items/1");
+    assert_eq!(get_text(addr, "/slash/link", "").await, "/slash/items/1");
+    assert_eq!(get_text(addr, "/slash/items/1", "").await, "item");
 }
 
 #[test]

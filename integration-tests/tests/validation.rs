@@ -83,6 +83,11 @@ fn app() -> Router {
             }),
         )
         .layer(DefaultBodyLimit::max(4096))
+        .route(
+            "/many",
+            post(|Valid(Json(tags)): Valid<Json<Vec<Tag>>>| async move { tags.len().to_string() })
+                .layer(DefaultBodyLimit::max(1 << 20)),
+        )
 }
 
 async fn post_body(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> RawResponse {
@@ -228,6 +233,26 @@ async fn malformed_empty_oversized_and_mistyped_bodies_are_400_413_and_415() {
     let vendor =
         post_body(addr, "/items", "application/vnd.x+json", br#"{"name":"a","price":1,"quantity":1}"#).await;
     assert_eq!(vendor.status(), 200, "+json is JSON");
+}
+
+/// A large bad body gets its first error and a note, not a second pass that would keep a
+/// hundred thousand errors; a small one gets them all, up to a hundred and a count.
+#[tokio::test]
+async fn many_bad_items_are_bounded() {
+    let addr = serve(app()).await;
+    let large = format!("[{}]", vec!["0"; 200_000].join(","));
+    let r = post_body(addr, "/many", "application/json", large.as_bytes()).await;
+    assert_eq!(r.status(), 400);
+    let errors = r.json()["errors"].as_array().unwrap().clone();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["field"], "0");
+    assert_eq!(errors[1]["message"], "there may be more errors after these");
+    let small = format!("[{}]", vec!["0"; 150].join(","));
+    let r = post_body(addr, "/many", "application/json", small.as_bytes()).await;
+    let errors = r.json()["errors"].as_array().unwrap().clone();
+    assert_eq!(errors.len(), 101);
+    assert_eq!(errors[99]["field"], "99");
+    assert_eq!(errors[100]["message"], "and 50 more errors");
 }
 
 #[tokio::test]

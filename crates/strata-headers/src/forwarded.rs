@@ -193,6 +193,11 @@ impl fmt::Display for Forwarded {
                 out.push('=');
                 push_token_or_quoted(&mut out, value);
             }
+            // An element without parameters is still a hop: `;` says so, where nothing would
+            // lose it (and `, ` would not be written before the next).
+            if first {
+                out.push(';');
+            }
         }
         f.write_str(&out)
     }

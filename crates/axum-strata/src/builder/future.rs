@@ -78,13 +78,20 @@ fn no_body() -> Body {
 /// Renders the input problem `response` carries, if any, with `status`, in place of its 400.
 fn restatus_input_problem(response: &mut Response, status: StatusCode) {
     let Some(InputProblem(problem)) = response.extensions_mut().remove::<InputProblem>() else { return };
-    if problem.status() != StatusCode::BAD_REQUEST {
+    // Only the 400 the problem made, as it made it: not one a handler or a hook re-statused,
+    // nor a body something inside already encoded.
+    if problem.status() != StatusCode::BAD_REQUEST
+        || response.status() != StatusCode::BAD_REQUEST
+        || response.headers().contains_key(http::header::CONTENT_ENCODING)
+    {
         return;
     }
     let (parts, body) = problem.with_status(status).into_response().into_parts();
     *response.status_mut() = parts.status;
     *response.body_mut() = body;
     response.headers_mut().remove(http::header::CONTENT_LENGTH);
+    // A tag computed inside over the old body no longer names this one.
+    response.headers_mut().remove(http::header::ETAG);
 }
 
 impl<F, E> Future for ResponseFuture<F>

@@ -309,7 +309,13 @@ impl StrataLayer {
     /// decode or breaks a rule, malformed syntax, a bad pagination parameter) with `status`
     /// instead, `422 Unprocessable Entity` for users coming from FastAPI; the problem's body
     /// says the same status. The closest level that says so wins; 413 and 415 stay.
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not a client error (4xx): a bad request answered 200 or 500 would
+    /// mislead every client.
     pub fn input_error_status(mut self, status: StatusCode) -> Self {
+        assert!(status.is_client_error(), "input problems are client errors, not {status}");
         self.description.input_error_status = Some(status);
         self
     }

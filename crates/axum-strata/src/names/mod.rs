@@ -58,7 +58,7 @@ use std::{
 
 use axum::{
     Router,
-    extract::{FromRequestParts, MatchedPath},
+    extract::{FromRequestParts, MatchedPath, OriginalUri},
     response::{IntoResponse, Response},
     routing::MethodRouter,
 };
@@ -115,6 +115,8 @@ struct Entry {
     /// The paths registered together share it: one name, several paths.
     group: u64,
     name: Option<Arc<str>>,
+    /// The typed path it was registered for, if any.
+    typed: Option<std::any::TypeId>,
     /// Relative to the router being built.
     template: String,
 }
@@ -226,6 +228,7 @@ impl<R: Routes> NamedRouter<R> {
                 cell: Arc::clone(&cell),
                 group,
                 name: name.clone(),
+                typed: None,
                 template: path.to_owned(),
             });
             self.router = self.router.add(path, method_router, cell, id);
@@ -311,12 +314,16 @@ impl<R: Routes> NamedRouter<R> {
 impl<S: Clone + Send + Sync + 'static> NamedRouter<Router<S>> {
     /// A route at axum-extra's typed path `P` (its `PATH`), named `name`; build it back from
     /// a value of `P` with [`Urls::typed`], or from its parameters with [`Urls::path`].
-    pub fn typed_route<P: axum_extra::routing::TypedPath>(
+    pub fn typed_route<P: axum_extra::routing::TypedPath + 'static>(
         self,
         name: &str,
         method_router: MethodRouter<S>,
     ) -> Self {
-        self.route_named(name, [P::PATH], method_router)
+        let mut router = self.route_named(name, [P::PATH], method_router);
+        if let Some(entry) = router.entries.last_mut() {
+            entry.typed = Some(std::any::TypeId::of::<P>());
+        }
+        router
     }
 }
 
@@ -344,6 +351,7 @@ impl std::error::Error for DuplicateRouteName {}
 pub struct RouteNames {
     by_name: HashMap<Arc<str>, Vec<Template>>,
     by_id: HashMap<RouteId, String>,
+    by_type: HashMap<std::any::TypeId, String>,
 }
 
 impl RouteNames {
@@ -352,6 +360,9 @@ impl RouteNames {
         let mut groups: HashMap<Arc<str>, (u64, String)> = HashMap::new();
         for entry in entries {
             names.by_id.insert(entry.id, entry.template.clone());
+            if let Some(typed) = entry.typed {
+                names.by_type.entry(typed).or_insert_with(|| entry.template.clone());
+            }
             let Some(name) = &entry.name else { continue };
             match groups.get(name) {
                 Some((group, first)) if *group != entry.group => {
@@ -430,7 +441,8 @@ pub enum UrlError {
         /// The parameters missing.
         missing: Vec<String>,
     },
-    /// A parameter's value is empty: no route would match the path.
+    /// A parameter's value is empty, `.` or `..` (or has such a segment): no route would match
+    /// the path.
     EmptyParameter {
         /// The route name.
         name: String,
@@ -453,7 +465,7 @@ impl fmt::Display for UrlError {
                 write!(f, "the route `{name}` needs the parameters {}", missing.join(", "))
             }
             Self::EmptyParameter { name, param } => {
-                write!(f, "the parameter `{param}` of the route `{name}` is empty")
+                write!(f, "the parameter `{param}` of the route `{name}` is empty or a dot segment")
             }
             Self::InvalidParameters(why) => write!(f, "the parameters are not a flat object: {why}"),
             Self::NotNamed => f.write_str("the request is not under a finished NamedRouter"),
@@ -559,16 +571,21 @@ impl Urls {
     ///
     /// # Errors
     ///
-    /// [`UrlError::UnknownName`] (naming `P::PATH`) when no route of the table is at `P::PATH`.
+    /// [`UrlError::UnknownName`] (naming `P::PATH`) when no route was registered with
+    /// [`NamedRouter::typed_route`] for `P`.
     #[cfg(feature = "typed-path")]
-    pub fn typed<P: axum_extra::routing::TypedPath>(&self, value: &P) -> Result<String, UrlError> {
+    pub fn typed<P: axum_extra::routing::TypedPath + 'static>(&self, value: &P) -> Result<String, UrlError> {
         let names = self.names()?;
         let template = names
-            .by_id
-            .values()
-            .find(|t| t.ends_with(P::PATH))
+            .by_type
+            .get(&std::any::TypeId::of::<P>())
             .ok_or_else(|| UrlError::UnknownName(P::PATH.to_owned()))?;
-        let nested = &template[..template.len() - P::PATH.len()];
+        // The nest prefixes the typed route got: its template, less `P::PATH` (or all of it,
+        // for a typed `/` nested somewhere).
+        let nested = template
+            .strip_suffix(P::PATH)
+            .or_else(|| (P::PATH == "/").then_some(template.as_str()))
+            .unwrap_or_default();
         Ok(join(&join(&self.prefix, nested), &value.to_string()))
     }
 
@@ -588,11 +605,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Urls {
         let named = parts.extensions.get::<Named>().cloned();
         let template = named.as_ref().and_then(|n| n.names.by_id.get(&n.id)).map(String::as_str);
         let matched = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
-        let prefix = match (matched, template) {
-            (Some(matched), Some("/")) => matched.trim_end_matches('/').to_owned(),
-            (Some(matched), Some(template)) => matched.strip_suffix(template).unwrap_or_default().to_owned(),
-            _ => String::new(),
+        // The prefix as a template (`/t/{tenant}` when nested so), then as the request wrote
+        // it: as many segments of its own path.
+        let prefix_template = match (matched, template) {
+            (Some("/"), Some("/")) => Some(""),
+            (Some(matched), Some("/")) => Some(matched),
+            (Some(matched), Some(template)) => matched
+                .strip_suffix(template)
+                .or_else(|| matched.strip_suffix(template.trim_start_matches('/'))),
+            _ => None,
         };
+        let path =
+            parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |original| original.0.path());
+        let prefix = prefix_template.map_or_else(String::new, |prefix| real_prefix(prefix, path));
         let trust = parts.extensions.get::<TrustForwarded>().copied().unwrap_or_default();
         let origin = RequestUrl::from_parts(parts, trust).ok().map(|url| {
             let uri = url.uri();
@@ -600,6 +625,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Urls {
         });
         Ok(Self { names: named.map(|n| n.names), prefix, origin })
     }
+}
+
+/// The first segments of `path`, as many as `template` has: the prefix the request was served
+/// under, with its parameters as the request wrote them. A template that ends in `/` keeps it.
+fn real_prefix(template: &str, path: &str) -> String {
+    if !template.contains('{') || template.is_empty() {
+        return template.to_owned();
+    }
+    let wanted = template.split('/').count();
+    let mut prefix: String = path.split('/').take(wanted).collect::<Vec<_>>().join("/");
+    if template.ends_with('/') && !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    prefix
 }
 
 #[cfg(feature = "openapi")]

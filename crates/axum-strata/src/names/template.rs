@@ -69,9 +69,10 @@ impl Template {
         })
     }
 
-    /// The template's parameters that `given` lacks.
+    /// The template's parameters that `given` lacks (an empty value counts as not given: no
+    /// route would match it).
     pub(crate) fn missing<'a>(&'a self, given: &[(&str, String)]) -> Vec<&'a str> {
-        self.params().filter(|p| !given.iter().any(|(name, _)| name == p)).collect()
+        self.params().filter(|p| !given.iter().any(|(name, value)| name == p && !value.is_empty())).collect()
     }
 
     /// The path, each parameter percent-encoded (a wildcard segment by segment); `Err` names
@@ -86,7 +87,9 @@ impl Template {
                 continue;
             };
             let value = given.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str());
-            if value.is_empty() {
+            // Empty, `.` and `..` segments would not name the route: clients drop or resolve
+            // them (encoding does not help, URL parsers decode `%2E%2E` as `..`).
+            if value.is_empty() || value.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
                 return Err(name.clone());
             }
             match part {
@@ -105,11 +108,16 @@ impl Template {
     }
 }
 
-/// `child` nested under `prefix`, as axum nests it: the child's `/` is the prefix itself.
+/// `child` nested under `prefix`, as axum nests it (`path_for_nested_route`): the child's `/`
+/// is the prefix itself; a prefix ending in `/` takes the child without its leading `/`.
 pub(crate) fn join(prefix: &str, child: &str) -> String {
-    let prefix = prefix.trim_end_matches('/');
-    if child == "/" || child.is_empty() {
-        if prefix.is_empty() { "/".to_owned() } else { prefix.to_owned() }
+    if prefix.is_empty() {
+        return if child.is_empty() { "/".to_owned() } else { child.to_owned() };
+    }
+    if prefix.ends_with('/') {
+        format!("{prefix}{}", child.trim_start_matches('/'))
+    } else if child == "/" || child.is_empty() {
+        prefix.to_owned()
     } else {
         format!("{prefix}{child}")
     }
@@ -129,9 +137,12 @@ mod tests {
         assert_eq!(t.params().collect::<Vec<_>>(), ["param"]);
         assert_eq!(t.fill(&given(&[("param", "a/b c")])).unwrap(), "/def/a%2Fb%20c/x{y}");
         assert_eq!(t.fill(&given(&[])), Err("param".to_owned()));
+        assert_eq!(t.fill(&given(&[("param", "..")])), Err("param".to_owned()));
+        assert_eq!(t.missing(&given(&[("param", "")])), ["param"], "empty is not given");
         let w = Template::parse("/files/{*rest}");
         assert_eq!(w.fill(&given(&[("rest", "dir/é.txt")])).unwrap(), "/files/dir/%C3%A9.txt");
         assert_eq!(w.missing(&given(&[("other", "1")])), ["rest"]);
+        assert_eq!(w.fill(&given(&[("rest", "a/../b")])), Err("rest".to_owned()));
     }
 
     #[test]
@@ -140,5 +151,6 @@ mod tests {
         assert_eq!(join("/api", "/"), "/api");
         assert_eq!(join("", "/"), "/");
         assert_eq!(join("/a/", "/b"), "/a/b");
+        assert_eq!(join("/a/", "/"), "/a/");
     }
 }

@@ -11,6 +11,13 @@ use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::problem::FieldError;
 
+/// The largest body read a second time to find every error (64 KiB): a larger bad body gets
+/// its first error, and a note that there may be more.
+const MAX_SECOND_PASS: usize = 64 * 1024;
+
+/// The note after a list that may not hold every error.
+const MORE_MAYBE: &str = "there may be more errors after these";
+
 /// The most field errors one problem lists; a body of a million bad items gets the first ones
 /// and a last entry that says how many more there were.
 pub(crate) const MAX_ERRORS: usize = 100;
@@ -27,6 +34,21 @@ pub(crate) fn every_json_error<T>(bytes: &[u8], first: &impl Display) -> Vec<Fie
 where
     T: for<'de> EDeserialize<'de>,
 {
+    if bytes.len() > MAX_SECOND_PASS {
+        // A large bad body gets its first error, with its path, and no second pass: eserde
+        // keeps every error it meets, and a large body can hold a million of them.
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        return match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => {
+                let (field, message) = field_and_message_of(e.path(), &e.inner().to_string());
+                vec![
+                    FieldError { field: Cow::Owned(field), message },
+                    FieldError { field: Cow::Borrowed(""), message: MORE_MAYBE.to_owned() },
+                ]
+            }
+            Ok(_) => vec![FieldError { field: Cow::Borrowed(""), message: first.to_string() }],
+        };
+    }
     let mut errors: Vec<_> = match eserde::json::from_slice::<T>(bytes) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.into_iter().collect(),
@@ -35,14 +57,14 @@ where
     // (`path/de.rs`, `variant_seed` pushes it and nothing pops it on error), so the paths of
     // the errors after one are off by a segment. Up to it they are right: keep those.
     if let Some(enum_error) = errors.iter().position(|e| {
-        e.path().and_then(|p| p.iter().last()).is_some_and(|s| matches!(s, Segment::Enum { .. }))
+        e.path().and_then(|p| p.iter().next_back()).is_some_and(|s| matches!(s, Segment::Enum { .. }))
     }) {
         errors.truncate(enum_error + 1);
     }
+    errors.retain(|e| e.path().is_some_and(|p| !p.is_empty()) || !e.message().is_empty());
     let total = errors.len();
     let mut out: Vec<FieldError> = errors
         .into_iter()
-        .filter(|e| e.path().is_some_and(|p| !p.is_empty()) || !e.message().is_empty())
         .take(MAX_ERRORS)
         .map(|e| {
             let (field, message) = field_and_message(e.path(), e.message());
@@ -65,9 +87,12 @@ where
 /// next error: one of them decodes as a number, a boolean or a string.
 const STAND_INS: [&str; 3] = ["0", "false", "x"];
 
-/// The most decoding rounds the pairs get (each finds one error): the work on a hostile body
-/// stays a small multiple of one decoding.
+/// The most decoding rounds the pairs get (each finds one error).
 const MAX_ROUNDS: usize = 64;
+
+/// The bytes of pairs all the rounds read together (4 MiB): a large form gets fewer rounds, so
+/// the work on a hostile input stays a few decodings of the largest body.
+const PAIR_BUDGET: usize = 4 * 1024 * 1024;
 
 /// After serde's first pass over `key=value` pairs failed with `first`: every error, found one
 /// at a time. Text pairs are flat (one level of fields), so each error is one field's: it is
@@ -81,10 +106,17 @@ pub(crate) fn every_pair_error<T: DeserializeOwned>(
     let mut out: Vec<FieldError> = Vec::new();
     // The stand-in each field got last, by field.
     let mut stood_in: Vec<(String, usize)> = Vec::new();
-    for _ in 0..MAX_ROUNDS {
+    // Each round reads all the pairs: the rounds of a large input are fewer.
+    let size: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let rounds = (PAIR_BUDGET / size.max(1)).clamp(1, MAX_ROUNDS);
+    let mut complete = false;
+    for _ in 0..rounds {
         let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
-        let Err(error) = serde_path_to_error::deserialize::<_, T>(de) else { break };
+        let Err(error) = serde_path_to_error::deserialize::<_, T>(de) else {
+            complete = true;
+            break;
+        };
         let message = error.inner().to_string();
         let (field, message) = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'))
         {
@@ -92,9 +124,10 @@ pub(crate) fn every_pair_error<T: DeserializeOwned>(
             None => (error.path().to_string(), message),
         };
         if field.is_empty() || field == "." {
-            if out.is_empty() {
-                out.push(FieldError { field: Cow::Borrowed(""), message });
-            }
+            // About the whole input (an unknown field under `deny_unknown_fields`, a
+            // duplicate): nothing to stand in for, and the last error found.
+            out.push(FieldError { field: Cow::Borrowed(""), message });
+            complete = true;
             break;
         }
         let next = match stood_in.iter_mut().find(|(name, _)| *name == field) {
@@ -114,14 +147,41 @@ pub(crate) fn every_pair_error<T: DeserializeOwned>(
                 continue;
             }
         };
-        let Some(stand_in) = STAND_INS.get(next - 1) else { break };
+        let Some(stand_in) = STAND_INS.get(next - 1) else {
+            // No stand-in decodes as this field's type: the errors after it stay unknown.
+            break;
+        };
         pairs.retain(|(name, _)| *name != field);
         pairs.push((field, (*stand_in).to_owned()));
     }
     if out.is_empty() {
         out.push(FieldError { field: Cow::Borrowed(""), message: first.to_string() });
+    } else if !complete {
+        out.push(FieldError { field: Cow::Borrowed(""), message: MORE_MAYBE.to_owned() });
     }
     out
+}
+
+/// [`field_and_message`] for serde_path_to_error's path (`items[2].name`).
+fn field_and_message_of(path: &serde_path_to_error::Path, message: &str) -> (String, String) {
+    let mut field = String::new();
+    for segment in path {
+        let text = match segment {
+            serde_path_to_error::Segment::Seq { index } => index.to_string(),
+            serde_path_to_error::Segment::Map { key } => key.clone(),
+            serde_path_to_error::Segment::Enum { variant } => variant.clone(),
+            serde_path_to_error::Segment::Unknown => continue,
+        };
+        if !field.is_empty() {
+            field.push('/');
+        }
+        field.push_str(&text);
+    }
+    let (missing_field, message) = field_and_message(None, message);
+    if message == "is required" {
+        return (if field.is_empty() { missing_field } else { format!("{field}/{missing_field}") }, message);
+    }
+    (field, message)
 }
 
 /// The field an error is about, as a path such as `items/2/name`, and its message. serde says
@@ -160,8 +220,10 @@ fn field_and_message(path: Option<&Path>, message: &str) -> (String, String) {
 pub(crate) fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     let mut out = Vec::new();
     walk(errors, "", 0, &mut out);
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out.truncate(MAX_ERRORS);
+    if out.len() > MAX_ERRORS {
+        out.truncate(MAX_ERRORS);
+        out.push(FieldError { field: Cow::Borrowed(""), message: MORE_MAYBE.to_owned() });
+    }
     out
 }
 
@@ -169,7 +231,10 @@ fn walk(errors: &ValidationErrors, prefix: &str, depth: usize, out: &mut Vec<Fie
     if depth > MAX_DEPTH || out.len() > MAX_ERRORS {
         return;
     }
-    for (name, kind) in errors.errors() {
+    // By field name (validator keeps them in a hash map); list items by index.
+    let mut fields: Vec<_> = errors.errors().iter().collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, kind) in fields {
         // `__all__` holds the errors of a struct-level rule (`#[validate(schema(…))]`).
         let field = match (prefix, name.as_ref()) {
             (prefix, "__all__") => prefix.to_owned(),

@@ -257,7 +257,9 @@ impl From<FormRejection> for Problem {
 impl From<PathRejection> for Problem {
     fn from(rejection: PathRejection) -> Self {
         match rejection {
-            PathRejection::FailedToDeserializePathParams(e) => malformed(e.body_text()),
+            PathRejection::FailedToDeserializePathParams(e) if e.status() == StatusCode::BAD_REQUEST => {
+                malformed(e.body_text())
+            }
             other => Self::new(other.status()).with_detail(other.body_text()),
         }
     }

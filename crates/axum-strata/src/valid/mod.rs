@@ -14,11 +14,12 @@
 //!   `serde::Deserialize` ([eserde] implements both, honouring `#[serde(…)]` attributes). A
 //!   body that decodes costs serde's one pass; one that does not is read again by eserde,
 //!   which records every error with its path. (A MessagePack body's second pass reads it as
-//!   JSON text: bytes become arrays of numbers there.)
+//!   JSON text: bytes become arrays of numbers there.) A bad body over 64 KiB gets its first
+//!   error only, with a note: the second pass keeps every error it meets.
 //! - **Queries, forms and path parameters** are flat `key=value` pairs, so plain
 //!   `serde::Deserialize` types do: after an error, the field is recorded and its value
 //!   replaced by a stand-in of its type (or dropped, when it is optional) until the pairs
-//!   decode, in at most 64 rounds.
+//!   decode, in at most 64 rounds (fewer for a large form: 4 MiB of pairs read in all).
 //!
 //! The type also derives `validator::Validate`. The derives name their crates, so `eserde`
 //! and `validator` go in the app's own `Cargo.toml`; both are re-exported here for their
