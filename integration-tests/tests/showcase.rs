@@ -613,6 +613,30 @@ mod seeds {
         assert_eq!((status(&r), text(&r)), (400, r#"{"detail":"unsupported request"}"#));
         let r = req(addr, "GET", "/seeds/asgi/returned", &[], "").await;
         assert_eq!((status(&r), text(&r)), (200, r#"{"hello":"world"}"#));
+        let r = req(addr, "HEAD", "/seeds/asgi/my-asgi-app", &[], "").await;
+        assert_eq!((status(&r), text(&r)), (200, ""), "HEAD is GET without the body");
+        // Handshakes the WebSocket seed refuses (RFC 6455 §4.2.1, §4.4).
+        let handshake = ["connection: upgrade", "upgrade: websocket"];
+        let r = req(
+            addr,
+            "GET",
+            "/seeds/websocket/socket",
+            &[&handshake[..], &["sec-websocket-version: 8", "sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ=="]]
+                .concat(),
+            "",
+        )
+        .await;
+        assert_eq!(status(&r), 426);
+        assert_eq!(r.header_values("sec-websocket-version"), ["13"]);
+        let r = req(
+            addr,
+            "GET",
+            "/seeds/websocket/socket",
+            &[&handshake[..], &["sec-websocket-version: 13", "sec-websocket-key: short"]].concat(),
+            "",
+        )
+        .await;
+        assert_eq!((status(&r), r.header_values("content-type")), (400, vec!["application/problem+json"]));
     }
 
     /// `Location` and redirects are built from route names, under the prefix the showcase

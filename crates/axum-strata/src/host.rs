@@ -193,6 +193,10 @@ impl RequestUrl {
         let scheme = forwarded_scheme.or_else(|| parts.uri.scheme().cloned()).unwrap_or(Scheme::HTTP);
         let authority = match (forwarded_host, parts.uri.authority()) {
             (Some(host), _) => host.as_str().to_owned(),
+            // RFC 9110 §4.2.4: userinfo in a target is an error, and must not reach a URL.
+            (None, Some(authority)) if authority.as_str().contains('@') => {
+                return Err(RequestUrlRejection::InvalidHost);
+            }
             (None, Some(authority)) => authority.as_str().to_owned(),
             (None, None) => {
                 let host =

@@ -53,13 +53,19 @@ where
         Ok(_) => Vec::new(),
         Err(errors) => errors.into_iter().collect(),
     };
-    // eserde 0.1.7 leaves the variant's segment on its path stack after an unknown variant
-    // (`path/de.rs`, `variant_seed` pushes it and nothing pops it on error), so the paths of
-    // the errors after one are off by a segment. Up to it they are right: keep those.
-    if let Some(enum_error) = errors.iter().position(|e| {
-        e.path().and_then(|p| p.iter().next_back()).is_some_and(|s| matches!(s, Segment::Enum { .. }))
-    }) {
-        errors.truncate(enum_error + 1);
+    // Two places where eserde 0.1.7 loses its way, and the repair loop over the parsed value
+    // answers instead: after an unknown variant (`path/de.rs`, `variant_seed` pushes the
+    // variant's segment and nothing pops it on error, so later paths are off by one), and
+    // after an array or object where a scalar belongs (it stops reading there, and reports
+    // the rest of a valid body as a syntax error at the root).
+    let lost = errors.iter().any(|e| {
+        let at_root = e.path().is_none_or(Path::is_empty);
+        let after_variant =
+            e.path().and_then(|p| p.iter().next_back()).is_some_and(|s| matches!(s, Segment::Enum { .. }));
+        after_variant || (at_root && e.message().starts_with("expected"))
+    });
+    if lost && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        return every_value_error::<T>(value, first);
     }
     errors.retain(|e| e.path().is_some_and(|p| !p.is_empty()) || !e.message().is_empty());
     let total = errors.len();
@@ -81,6 +87,147 @@ where
         });
     }
     out
+}
+
+/// What stands in for a bad or missing JSON value, so that decoding goes on to the next error:
+/// one of them decodes as an `Option`, a number, a boolean, a string, a list or a struct.
+fn json_stand_ins() -> [serde_json::Value; 6] {
+    use serde_json::{Map, Value};
+    [
+        Value::Null,
+        Value::from(0),
+        Value::Bool(false),
+        Value::from("x"),
+        Value::Array(Vec::new()),
+        Value::Object(Map::new()),
+    ]
+}
+
+/// Every error of `value` for `T`, found one a round as [`every_pair_error`] does for pairs,
+/// over a JSON tree: each error is recorded at its path, the value there replaced by a
+/// stand-in (the first variant the error names, for an unknown variant), and errors inside a
+/// stand-in are not the client's, so they are fixed but not recorded. Bounded by
+/// [`MAX_ROUNDS`] and [`MAX_ERRORS`]; the value is at most [`MAX_SECOND_PASS`] of text.
+fn every_value_error<T: DeserializeOwned>(
+    mut value: serde_json::Value,
+    first: &impl Display,
+) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = Vec::new();
+    // The paths given a stand-in, and which one they have.
+    let mut stood_in: Vec<(Vec<String>, usize)> = Vec::new();
+    let mut tried_variant: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut complete = false;
+    for _ in 0..MAX_ROUNDS {
+        let Err(error) = serde_path_to_error::deserialize::<_, T>(&value) else {
+            complete = true;
+            break;
+        };
+        let mut path: Vec<String> = error
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        let message = clean(&error.inner().to_string());
+        let (message, missing) =
+            match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                Some(field) => {
+                    path.push(field.to_owned());
+                    ("is required".to_owned(), true)
+                }
+                None => (message, false),
+            };
+        let ours = stood_in.iter().any(|(p, _)| path.starts_with(p) && *p != path);
+        let tried = stood_in.iter_mut().find(|(p, _)| *p == path);
+        let next = match tried {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                if !ours {
+                    if out.len() == MAX_ERRORS {
+                        break;
+                    }
+                    out.push(FieldError { field: Cow::Owned(path.join("/")), message: message.clone() });
+                }
+                stood_in.push((path.clone(), 0));
+                0
+            }
+        };
+        // An unknown variant names the ones that exist: the first of them stands in, once.
+        let variant = message
+            .split("expected ")
+            .nth(1)
+            .and_then(|rest| rest.split('`').nth(1))
+            .filter(|_| message.starts_with("unknown variant"))
+            .map(serde_json::Value::from);
+        let stand_in = match variant {
+            Some(variant) if tried_variant.insert(path.join("/")) => variant,
+            _ => {
+                let Some(stand_in) = json_stand_ins().into_iter().nth(next) else { break };
+                stand_in
+            }
+        };
+        if path.is_empty() || !put(&mut value, &path, stand_in, missing) {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push(FieldError { field: Cow::Borrowed(""), message: first.to_string() });
+    } else if !complete {
+        out.push(FieldError { field: Cow::Borrowed(""), message: MORE_MAYBE.to_owned() });
+    }
+    out
+}
+
+/// Puts `stand_in` at `path` in `value`; `false` where the path does not lead anywhere.
+fn put(value: &mut serde_json::Value, path: &[String], stand_in: serde_json::Value, missing: bool) -> bool {
+    let Some((last, parents)) = path.split_last() else { return false };
+    let mut at = value;
+    for segment in parents {
+        at = match at {
+            serde_json::Value::Object(map) => match map.get_mut(segment) {
+                Some(next) => next,
+                None => return false,
+            },
+            serde_json::Value::Array(items) => {
+                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(next) => next,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match at {
+        serde_json::Value::Object(map) => {
+            if !missing && !map.contains_key(last) {
+                // An error at an enum's variant: the variant is the key.
+                return false;
+            }
+            map.insert(last.clone(), stand_in);
+            true
+        }
+        serde_json::Value::Array(items) => match last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+            Some(slot) => {
+                *slot = stand_in;
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// serde's message, without the names eserde's derive gives its hidden types.
+fn clean(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    message.replace("__ImplEDeserializeFor", "")
 }
 
 /// Values tried in place of a bad or missing text parameter, so that decoding goes on to the
@@ -118,10 +265,12 @@ pub(crate) fn every_pair_error<T: DeserializeOwned>(
             break;
         };
         let message = error.inner().to_string();
-        let (field, message) = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'))
-        {
-            Some(missing) => (missing.to_owned(), "is required".to_owned()),
-            None => (error.path().to_string(), message),
+        let named =
+            |prefix: &str| message.strip_prefix(prefix).and_then(|m| m.strip_suffix('`')).map(str::to_owned);
+        let (field, message) = match (named("missing field `"), named("duplicate field `")) {
+            (Some(missing), _) => (missing, "is required".to_owned()),
+            (None, Some(duplicate)) => (duplicate, "is given more than once".to_owned()),
+            (None, None) => (error.path().to_string(), message),
         };
         if field.is_empty() || field == "." {
             // About the whole input (an unknown field under `deny_unknown_fields`, a
@@ -212,8 +361,7 @@ fn field_and_message(path: Option<&Path>, message: &str) -> (String, String) {
         return (field, "is required".to_owned());
     }
     // serde_json adds where in the text the error was; the path says it better.
-    let message = message.split(" at line ").next().unwrap_or(message);
-    (field, message.to_owned())
+    (field, clean(message))
 }
 
 /// validator's errors as field errors, sorted by field (validator keeps them in a hash map).

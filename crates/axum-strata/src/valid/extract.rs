@@ -76,7 +76,11 @@ pub(crate) fn json<T: for<'de> EDeserialize<'de>>(bytes: &[u8]) -> Result<T, Pro
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
-    if first.is_syntax() || first.is_eof() {
+    // serde_json calls some errors of the value syntax errors (a list where an enum belongs):
+    // the body is malformed only if it is not JSON at all.
+    if (first.is_syntax() || first.is_eof())
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
+    {
         return Err(malformed(format!("the body is not valid JSON: {first}")));
     }
     Err(invalid(

@@ -34,7 +34,12 @@ fn bad_path(rejection: &PathRejection, field: &'static str) -> Problem {
 
 /// `/{handler_name}` (name `four`): a redirect to the first path of the handler of that name,
 /// or a 404 problem.
-async fn four(urls: Urls, Path(name): Path<String>) -> Result<Redirect, Problem> {
+async fn four(urls: Urls, name: Result<Path<String>, PathRejection>) -> Result<Redirect, Problem> {
+    let Path(name) = name.map_err(|r| {
+        Problem::new(StatusCode::BAD_REQUEST)
+            .with_detail(r.body_text())
+            .with_error("handler_name", "must be UTF-8")
+    })?;
     let first = urls.templates(&name).and_then(|paths| paths.into_iter().next());
     let Some(path) = first else {
         return Err(Problem::new(StatusCode::NOT_FOUND)

@@ -14,11 +14,12 @@ use axum::{
             rejection::WebSocketUpgradeRejection,
         },
     },
-    http::{Method, StatusCode},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
 };
 use axum_strata::problem::Problem;
+use base64::Engine as _;
 use serde_json::json;
 use tower::{ServiceExt as _, service_fn};
 
@@ -34,7 +35,25 @@ pub fn websocket() -> Router {
     }
     Router::new().route(
         "/socket",
-        get(|upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>| async move {
+        get(|headers: HeaderMap, upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>| async move {
+            // RFC 6455 §4.2.1–4.2.2: a key of 16 bytes in base64, else 400; another version,
+            // 426 naming the one spoken.
+            if headers.get("sec-websocket-version").is_some_and(|v| v != "13") {
+                return Err(Problem::new(StatusCode::UPGRADE_REQUIRED)
+                    .with_detail("this server speaks WebSocket version 13")
+                    .with_header(
+                        HeaderName::from_static("sec-websocket-version"),
+                        HeaderValue::from_static("13"),
+                    ));
+            }
+            let key_ok = headers
+                .get("sec-websocket-key")
+                .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k.as_bytes()).ok())
+                .is_none_or(|key| key.len() == 16);
+            if !key_ok {
+                return Err(Problem::new(StatusCode::BAD_REQUEST)
+                    .with_detail("Sec-WebSocket-Key is not 16 bytes in base64"));
+            }
             // A request that is no WebSocket handshake gets axum's status, as a problem.
             let upgrade = upgrade.map_err(|r| Problem::new(r.status()).with_detail(r.body_text()))?;
             Ok::<_, Problem>(upgrade.on_upgrade(socket))
@@ -42,11 +61,12 @@ pub fn websocket() -> Router {
     )
 }
 
-/// The seed's "ASGI application": `GET` → 200 `{"hello":"world"}`, anything else → 400
+/// The seed's "ASGI application": `GET` (and `HEAD`) → 200 `{"hello":"world"}`, anything else → 400
 /// `{"detail":"unsupported request"}`. A plain tower service, knowing nothing of axum's
 /// routing.
 async fn my_app(request: Request) -> Result<Response, Infallible> {
-    Ok(if request.method() == Method::GET {
+    // `HEAD` is `GET` without the body (RFC 9110 §9.3.2); the server drops the body.
+    Ok(if request.method() == Method::GET || request.method() == Method::HEAD {
         Json(json!({ "hello": "world" })).into_response()
     } else {
         (StatusCode::BAD_REQUEST, Json(json!({ "detail": "unsupported request" }))).into_response()
