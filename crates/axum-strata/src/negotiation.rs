@@ -363,6 +363,8 @@ impl NegotiationLayer {
         &self.config.formats
     }
 
+    /// The format sent when nothing offered is acceptable, if any (read by a level).
+    #[cfg(feature = "layers")]
     pub(crate) fn fallback_format(&self) -> Option<Format> {
         self.config.fallback.clone()
     }
