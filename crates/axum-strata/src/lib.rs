@@ -161,6 +161,12 @@ pub mod template;
 #[cfg(feature = "validation")]
 pub mod valid;
 
+/// utoipa, whose traits Strata's types implement (feature `utoipa`): see [`utoipa_impls`].
+#[cfg(feature = "utoipa")]
+pub use utoipa;
+#[cfg(feature = "utoipa")]
+pub mod utoipa_impls;
+
 pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]
 pub use self::{

@@ -189,6 +189,32 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// The JSON Schema of a problem body, written once for the OpenAPI documents of aide and utoipa.
+#[cfg(any(feature = "openapi", feature = "utoipa"))]
+pub(crate) fn problem_json_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "description": "An RFC 9457 problem.",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": { "type": "string" },
+            "title": { "type": "string" },
+            "status": { "type": "integer", "minimum": 400, "maximum": 599 },
+            "detail": { "type": "string" },
+            "instance": { "type": "string" },
+            "errors": {
+                "type": "array",
+                "description": "Each invalid field, and its rule.",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": { "field": { "type": "string" }, "message": { "type": "string" } }
+                }
+            }
+        }
+    })
+}
+
 /// The intent a response of an [input problem](Problem::input) carries in its extensions: the
 /// problem, for a level that renders it with another status
 /// ([`input_error_status`](crate::StrataLayer::input_error_status)).

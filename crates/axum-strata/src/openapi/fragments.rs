@@ -92,27 +92,8 @@ pub(crate) fn with_header(mut response: Response, name: &str, description: &str)
 
 /// The RFC 9457 problem every error of Strata's is.
 pub(crate) fn problem_schema() -> Schema {
-    json_schema!({
-        "type": "object",
-        "description": "An RFC 9457 problem.",
-        "required": ["type", "title", "status"],
-        "properties": {
-            "type": { "type": "string" },
-            "title": { "type": "string" },
-            "status": { "type": "integer", "minimum": 400, "maximum": 599 },
-            "detail": { "type": "string" },
-            "instance": { "type": "string" },
-            "errors": {
-                "type": "array",
-                "description": "Each invalid field, and its rule.",
-                "items": {
-                    "type": "object",
-                    "required": ["field", "message"],
-                    "properties": { "field": { "type": "string" }, "message": { "type": "string" } }
-                }
-            }
-        }
-    })
+    Schema::try_from(crate::problem::problem_json_schema())
+        .unwrap_or_else(|_| json_schema!({ "type": "object" }))
 }
 
 /// An `application/problem+json` response.
