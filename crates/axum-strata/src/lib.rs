@@ -24,6 +24,7 @@
 //! | RFC 9457 problem responses | [`problem::Problem`] |
 //! | 400 for a missing, repeated or invalid `Host`; the request's absolute URL | [`host::RequireHostLayer`], [`host::RequestUrl`] |
 //! | OpenAPI documents from the same declarations, served at `/schema` | `openapi` (feature `openapi`) |
+//! | The same documents through utoipa and utoipa-axum | `utoipa_docs` (feature `utoipa`) |
 //! | Validation of bodies, queries and paths, every bad field in one problem | [`valid::Valid`] (feature `validation`) |
 //! | Route names, paths and absolute URLs built from them, nest-aware | [`names::NamedRouter`], [`names::Urls`] (feature `names`) |
 //! | typed headers | [`headers`] (the `strata-headers` crate) |
@@ -42,6 +43,7 @@
 //! | `negotiation` | no | [`negotiation::RequestAccept`], [`negotiation::Negotiated`] and [`negotiation::NegotiationLayer`] |
 //! | `multi-value` | no | [`multi_value::MultiValueMap`] |
 //! | `openapi` | no | `openapi`: aide's traits on every response type and extractor, levels that document themselves, `/schema` (re-exports `aide` and `schemars`) |
+//! | `utoipa` | no | `utoipa_docs`: utoipa's traits on Strata's types, levels that document themselves on utoipa-axum's `OpenApiRouter`, `SchemaRoutes::from_utoipa`; also `openapi` (re-exports `utoipa` and `utoipa_axum`) |
 //! | `names` | no | `names`: `NamedRouter`, `Urls` (route names, `route_reverse`, `url_for`) |
 //! | `typed-path` | no | `names` for axum-extra's `TypedPath`s: `NamedRouter::typed_route`, `Urls::typed` |
 //! | `validation` | no | `valid`: `Valid<Json<T>>`, `Valid<Query<T>>`, `Valid<Form<T>>`, `Valid<Path<T>>`, `Valid<MsgPack<T>>`; axum's rejections as problems (re-exports `eserde` and `validator`) |
@@ -161,11 +163,14 @@ pub mod template;
 #[cfg(feature = "validation")]
 pub mod valid;
 
-/// utoipa, whose traits Strata's types implement (feature `utoipa`): see [`utoipa_impls`].
+/// utoipa, whose traits Strata's types implement (feature `utoipa`): see [`utoipa_docs`].
 #[cfg(feature = "utoipa")]
 pub use utoipa;
+/// utoipa-axum, whose `OpenApiRouter` levels document themselves on: see [`utoipa_docs`].
 #[cfg(feature = "utoipa")]
-pub mod utoipa_impls;
+pub use utoipa_axum;
+#[cfg(feature = "utoipa")]
+pub mod utoipa_docs;
 
 pub use self::media_type::MediaType;
 #[cfg(feature = "layers")]

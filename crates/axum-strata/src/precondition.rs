@@ -265,13 +265,39 @@ fn http_date(time: SystemTime) -> Option<HeaderValue> {
 #[cfg(feature = "openapi")]
 mod openapi {
     use aide::{
-        OperationInput,
+        OperationInput, OperationOutput,
         generate::GenContext,
         openapi::{Operation, Response},
     };
 
-    use super::Precondition;
+    use super::{Precondition, PreconditionRejection};
     use crate::openapi::fragments;
+
+    /// 412 (with the current `ETag`) and 428, as problems.
+    fn rejections() -> Vec<(Option<u16>, Response)> {
+        fragments::problems(&[
+            (412, "Precondition Failed: the resource changed."),
+            (428, "Precondition Required: send `If-Match`."),
+        ])
+        .into_iter()
+        .map(|(status, response)| match status {
+            Some(412) => {
+                (status, fragments::with_header(response, "ETag", "The current version, where known."))
+            }
+            _ => (status, response),
+        })
+        .collect()
+    }
+
+    /// What [`Precondition`] answers when the preconditions fail or are missing, for a handler
+    /// that returns the rejection itself.
+    impl OperationOutput for PreconditionRejection {
+        type Inner = Self;
+
+        fn inferred_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+            rejections()
+        }
+    }
 
     /// `If-Match` and `If-Unmodified-Since`; 412 when they do not hold, 428 when an unsafe
     /// method sends neither.
@@ -295,10 +321,7 @@ mod openapi {
         }
 
         fn inferred_early_responses(_: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-            fragments::problems(&[
-                (412, "Precondition Failed: the resource changed."),
-                (428, "Precondition Required: send `If-Match`."),
-            ])
+            rejections()
         }
     }
 }

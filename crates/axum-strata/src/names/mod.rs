@@ -121,8 +121,9 @@ struct Entry {
     template: String,
 }
 
-/// The routers a [`NamedRouter`] can wrap: axum's [`Router`], and with the `openapi` feature
-/// aide's `ApiRouter` (whose routes are then documented as well as named). Sealed.
+/// The routers a [`NamedRouter`] can wrap: axum's [`Router`], with the `openapi` feature
+/// aide's `ApiRouter`, and with the `utoipa` feature utoipa-axum's `OpenApiRouter` (whose
+/// routes are then documented as well as named). Sealed.
 pub trait Routes: sealed::Routes {}
 
 mod sealed {
@@ -187,6 +188,46 @@ impl<S: Clone + Send + Sync + 'static> sealed::Routes for aide::axum::ApiRouter<
 #[cfg(feature = "openapi")]
 impl<S: Clone + Send + Sync + 'static> Routes for aide::axum::ApiRouter<S> {}
 
+#[cfg(feature = "utoipa")]
+impl<S: Clone + Send + Sync + 'static> sealed::Routes for utoipa_axum::router::OpenApiRouter<S> {
+    type MethodRouter = utoipa_axum::router::UtoipaMethodRouter<S>;
+
+    fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Routes `path` alone, with the operations its `#[utoipa::path]` attributes give it.
+    fn add(
+        self,
+        path: &str,
+        (schemas, mut paths, method_router): Self::MethodRouter,
+        cell: Cell,
+        id: RouteId,
+    ) -> Self {
+        use utoipa_axum::router::UtoipaMethodRouterExt as _;
+        let Some(item) = paths.paths.remove(path) else {
+            let documented: Vec<&String> = paths.paths.keys().collect();
+            panic!(
+                "the route {path:?} is not a path of its handlers' #[utoipa::path] attributes ({documented:?})"
+            );
+        };
+        let mut only = utoipa::openapi::path::Paths::new();
+        only.paths.insert(path.to_owned(), item);
+        self.routes((schemas, only, method_router).layer(MapRequestLayer::new(tag(cell, id))))
+    }
+
+    fn nest_under(self, prefix: &str, child: Self) -> Self {
+        self.nest(prefix, child)
+    }
+
+    fn merge_with(self, other: Self) -> Self {
+        self.merge(other)
+    }
+}
+
+#[cfg(feature = "utoipa")]
+impl<S: Clone + Send + Sync + 'static> Routes for utoipa_axum::router::OpenApiRouter<S> {}
+
 /// A router that knows its routes' names and templates: axum's [`Router`] by default, or
 /// aide's `ApiRouter`; see the [module docs](self).
 #[derive(Debug)]
@@ -214,6 +255,28 @@ impl<S: Clone + Send + Sync + 'static> NamedRouter<aide::axum::ApiRouter<S>> {
     /// An empty router over aide's `ApiRouter`: its routes are documented as well as named.
     pub fn api() -> Self {
         Self::default()
+    }
+}
+
+#[cfg(feature = "utoipa")]
+impl<S: Clone + Send + Sync + 'static> NamedRouter<utoipa_axum::router::OpenApiRouter<S>> {
+    /// An empty router over utoipa-axum's `OpenApiRouter`: its routes are documented (by
+    /// their `#[utoipa::path]` attributes) as well as named.
+    pub fn utoipa() -> Self {
+        Self::default()
+    }
+
+    /// The routes of `routes!(…)`, at the paths their attributes give, without a name.
+    pub fn routes(self, routes: utoipa_axum::router::UtoipaMethodRouter<S>) -> Self {
+        let paths: Vec<String> = routes.1.paths.keys().cloned().collect();
+        self.add(None, paths.iter().map(|path| (path.as_str(), routes.clone())).collect())
+    }
+
+    /// The routes of `routes!(…)`, named `name`, at the paths their attributes give (one
+    /// name for all of them: give each path its own `routes!` to name them apart).
+    pub fn routes_named(self, name: &str, routes: utoipa_axum::router::UtoipaMethodRouter<S>) -> Self {
+        let paths: Vec<String> = routes.1.paths.keys().cloned().collect();
+        self.route_named_each(name, paths.iter().map(|path| (path.as_str(), routes.clone())))
     }
 }
 

@@ -37,7 +37,7 @@
 
 pub(crate) mod fragments;
 mod level;
-mod serve;
+pub(crate) mod serve;
 
 pub use aide;
 pub use schemars;

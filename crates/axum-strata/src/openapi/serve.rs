@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use aide::openapi::{OpenApi, ReferenceOr};
+use aide::openapi::OpenApi;
 use axum::{Router, routing::get};
 use bytes::Bytes;
 use http::{HeaderValue, header};
@@ -33,14 +33,26 @@ impl SchemaRoutes {
     /// As [`new`](Self::new), for routes served under `prefix` instead of `/schema`.
     #[must_use]
     pub fn with_prefix(api: &OpenApi, prefix: &str) -> Self {
-        let mut api = api.clone();
-        strip_marks(&mut api);
-        let value = serde_json::to_value(&api).unwrap_or_default();
+        Self::from_value(serde_json::to_value(api).unwrap_or_default(), prefix)
+    }
+
+    /// As [`with_prefix`](Self::with_prefix), for a document built with utoipa (feature
+    /// `utoipa`): its levels' marks are removed the same way.
+    #[cfg(feature = "utoipa")]
+    #[must_use]
+    pub fn from_utoipa(api: &utoipa::openapi::OpenApi, prefix: &str) -> Self {
+        Self::from_value(serde_json::to_value(api).unwrap_or_default(), prefix)
+    }
+
+    /// The served forms of a document in its JSON form.
+    fn from_value(mut value: serde_json::Value, prefix: &str) -> Self {
+        strip_marks(&mut value);
         let json = serde_json::to_vec_pretty(&value).unwrap_or_default();
         let mut yaml = String::new();
         write_yaml(&value, 0, &mut yaml);
+        let title = value.pointer("/info/title").and_then(serde_json::Value::as_str).unwrap_or("API");
         let html = aide::swagger::Swagger::new(format!("{prefix}/openapi.json"))
-            .with_title(api.info.title.as_str())
+            .with_title(title)
             .html()
             // No badge fetched from the validator's site: the page needs no network.
             .replacen(
@@ -92,29 +104,18 @@ impl SchemaRoutes {
     }
 }
 
-fn strip_marks(api: &mut OpenApi) {
-    let Some(paths) = api.paths.as_mut() else { return };
-    for item in paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else { continue };
-        for operation in [
-            &mut item.get,
-            &mut item.head,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let Some(responses) = operation.responses.as_mut() else { continue };
-            for response in responses.default.iter_mut().chain(responses.responses.values_mut()) {
-                if let ReferenceOr::Item(response) = response {
-                    response.extensions.shift_remove(STATUS_BY_METHOD);
-                    response.extensions.shift_remove(NEGOTIATED);
-                }
+/// Removes the marks of every response of every operation in the document `api` (JSON).
+pub(crate) fn strip_marks(api: &mut serde_json::Value) {
+    let Some(paths) = api.get_mut("paths").and_then(serde_json::Value::as_object_mut) else { return };
+    for item in paths.values_mut().filter_map(serde_json::Value::as_object_mut) {
+        for operation in item.values_mut() {
+            let Some(responses) = operation.get_mut("responses").and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
+            for response in responses.values_mut().filter_map(serde_json::Value::as_object_mut) {
+                response.remove(STATUS_BY_METHOD);
+                response.remove(NEGOTIATED);
             }
         }
     }
