@@ -387,3 +387,70 @@ async fn the_readme_walkthrough_works_verbatim() {
     assert_eq!(outputs[4], "", "DELETE answers 204 without a body");
     assert_eq!(req(addr, "GET", "/items/1", &[], None).await.status(), 404);
 }
+
+/// The document at `/schema/openapi.json`, as the tutorial says Litestar serves it: the
+/// bodies with their constraints, 201 with `Location` and links to the new item, the
+/// problems, `If-Match` on changes, the pagination parameters and `Link`; and `/schema`.
+#[tokio::test]
+async fn the_api_documents_itself_at_schema() {
+    let db = TempDb::new("crud-test", "schema");
+    let addr = start(&db).await;
+    let r = req(addr, "GET", "/schema/openapi.json", &[], None).await;
+    assert!(r.head.starts_with("HTTP/1.1 200 OK"), "{}", r.head);
+    assert_eq!(header(&r, "content-type"), "application/json");
+    let doc = r.json();
+    assert_eq!(doc["info"]["title"], "Items");
+    let op = |path: &str, method: &str| doc["paths"][path][method].clone();
+    let schema = |name: &str| doc["components"]["schemas"][name].clone();
+    let new_item = schema("NewItem");
+    assert_eq!(new_item["required"], json!(["name", "price"]));
+    assert_eq!(
+        (
+            new_item["properties"]["name"]["minLength"].clone(),
+            new_item["properties"]["name"]["maxLength"].clone()
+        ),
+        (json!(1), json!(100))
+    );
+    assert_eq!(new_item["properties"]["price"]["exclusiveMinimum"], 0);
+    assert!(schema("ItemChanges")["required"].is_null(), "every change is optional");
+
+    let list = op("/items", "get");
+    let names: Vec<&str> =
+        list["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["limit", "offset"]);
+    let limit = &list["parameters"][0]["schema"];
+    assert_eq!((limit["default"].clone(), limit["maximum"].clone()), (json!(10), json!(100)));
+    assert!(list["responses"]["200"]["headers"]["Link"].is_object());
+    assert!(list["responses"]["200"]["headers"]["X-Total-Count"].is_object());
+    assert!(list["responses"]["400"].is_object(), "bad pagination parameters");
+
+    let create = op("/items", "post")["responses"].clone();
+    assert!(create.get("200").is_none());
+    assert!(create["201"]["headers"]["Location"].is_object());
+    assert_eq!(create["201"]["links"]["GetItem"]["parameters"]["item_id"], "$response.body#/id");
+    for status in ["400", "413", "415"] {
+        assert!(create[status]["content"]["application/problem+json"].is_object(), "{status}: {create}");
+    }
+    let get = op("/items/{item_id}", "get")["responses"].clone();
+    assert!(get["200"]["headers"]["ETag"].is_object() && get["304"].is_object() && get["404"].is_object());
+    for method in ["put", "patch", "delete"] {
+        let change = op("/items/{item_id}", method);
+        let headers: Vec<&str> = change["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "header")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(headers, ["If-Match", "If-Unmodified-Since"], "{method}");
+        assert!(change["responses"]["412"]["headers"]["ETag"].is_object(), "{method}");
+    }
+    assert!(op("/items/{item_id}", "delete")["responses"]["204"].is_object());
+    assert!(!r.body.windows(9).any(|w| w == b"x-strata-"), "no mark is left");
+
+    let ui = req(addr, "GET", "/schema", &[], None).await;
+    assert!(ui.head.starts_with("HTTP/1.1 200 OK"), "{}", ui.head);
+    assert!(String::from_utf8_lossy(&ui.body).contains("/schema/openapi.json"));
+    let yaml = req(addr, "GET", "/schema/openapi.yaml", &[], None).await;
+    assert!(String::from_utf8_lossy(&yaml.body).contains("\"/items/{item_id}\":"));
+}

@@ -20,10 +20,9 @@ async fn index_lists_every_seed_prefix_as_html() {
     assert!(body.contains("listen(\"/seeds/sse/count\"") && body.contains("listen(\"/seeds/api/events\""));
 }
 
-/// Every seed the showcase serves has its operations in `/schema/openapi.json`, but: the CRUD
-/// API, whose router (the crud example's) does not document itself yet; the WebSocket and the
-/// tower service of `/seeds/asgi`, which are not HTTP operations (Litestar leaves them out of
-/// its schema too).
+/// Every seed the showcase serves has its operations in `/schema/openapi.json` (the CRUD API's
+/// from its utoipa document, nested), but the WebSocket and the tower service of `/seeds/asgi`,
+/// which are not HTTP operations (Litestar leaves them out of its schema too).
 #[tokio::test]
 async fn the_document_has_the_operations_of_every_served_seed() {
     let addr = serve(showcase::app()).await;
@@ -31,7 +30,7 @@ async fn the_document_has_the_operations_of_every_served_seed() {
     assert!(r.head.starts_with("HTTP/1.1 200 OK"), "{}", r.head);
     let doc: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    let undocumented = ["/seeds/crud", "/seeds/websocket", "/seeds/asgi"];
+    let undocumented = ["/seeds/websocket", "/seeds/asgi"];
     for seed in
         showcase::seeds::SEEDS.iter().filter(|s| s.router.is_some() && !undocumented.contains(&s.prefix))
     {
@@ -59,6 +58,15 @@ async fn the_document_has_the_operations_of_every_served_seed() {
         (1.into(), 100.into())
     );
     assert_eq!(limit["schema"]["default"], 10);
+    // The crud API's utoipa document, under its prefix, with the schemas it refers to.
+    let create = op("/seeds/crud/items", "post");
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewItem"
+    );
+    assert!(doc["components"]["schemas"]["NewItem"]["properties"]["name"].is_object());
+    assert!(create["responses"]["201"]["headers"]["Location"].is_object());
+    assert!(op("/seeds/crud/items/{item_id}", "get")["responses"]["304"].is_object());
 }
 
 #[tokio::test]

@@ -5,47 +5,73 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use axum_strata::{
     Strata,
     content::Content,
     headers::ETag,
     names::{NamedRouter, Urls},
+    openapi::SchemaRoutes,
     pagination::{OffsetPagination, OffsetPaginator, OffsetParams, Pagination},
     precondition::{Precondition, PreconditionRejection},
     problem::Problem,
     tower::etag::compute,
+    utoipa::{self, ToSchema, openapi::OpenApi},
+    utoipa_axum::{router::OpenApiRouter, routes},
+    utoipa_docs::{Rejections, StrataOpenApiRouterExt},
     valid::Valid,
 };
 use validator::{Validate, ValidationError};
 
 use crate::store::{Changed, Item, Store, Stored};
 
-/// The items API: `GET`/`POST /items` and `GET`/`PUT`/`PATCH`/`DELETE /items/{item_id}`, under
-/// `Strata::app()` (so `GET` honours `If-None-Match` and `HEAD` works).
+/// The items API and its OpenAPI document: `GET`/`POST /items` and
+/// `GET`/`PUT`/`PATCH`/`DELETE /items/{item_id}`, under `Strata::app()` (so `GET` honours
+/// `If-None-Match` and `HEAD` works), without state.
 ///
 /// # Panics
 ///
 /// If two routes had one name (they do not): `finish` refuses duplicates at start.
-pub fn router(store: Store) -> Router {
-    NamedRouter::new()
-        .route_named("items", ["/items"], get(list_items).post(create_item))
-        .route_named(
-            "item",
-            ["/items/{item_id}"],
-            get(get_item).put(replace_item).patch(update_item).delete(delete_item),
-        )
+pub fn documented() -> (Router<Store>, OpenApi) {
+    let (router, mut api) = NamedRouter::utoipa()
+        .routes_named("items", routes!(list_items, create_item))
+        .routes_named("item", routes!(get_item, replace_item, update_item, delete_item))
         .finish()
         .expect("the API's route names are distinct")
+        .split_for_parts();
+    // Problems for unknown paths and methods, under the same levels as the routes.
+    let router = router
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED).with_detail("the resource does not take this method")
-        })
-        .with_state(store)
+        });
+    api.info = utoipa::openapi::InfoBuilder::new()
+        .title("Items")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "The items API of Litestar's CRUD tutorial, on SQLite, served with axum and Strata.",
+        ))
+        .build();
+    let mut router = OpenApiRouter::from(router);
+    *router.get_openapi_mut() = api;
+    router
         // The tutorial's limits: 10 items unless asked, at most 100.
-        .layer(Pagination::new().default_size(10).max_size(100))
-        .layer(Strata::app())
+        .pagination(Pagination::new().default_size(10).max_size(100))
+        .strata(Strata::app())
+        .split_for_parts()
+}
+
+/// The items API with its document at `/schema/openapi.json` (and `.yaml`) and Swagger UI at
+/// `/schema`, as the tutorial says Litestar serves them.
+pub fn router(store: Store) -> Router {
+    let (router, api) = documented();
+    router.with_state(store).merge(SchemaRoutes::from_utoipa(&api, "/schema").router("/schema"))
+}
+
+/// The OpenAPI document of [`router`].
+#[must_use]
+pub fn openapi() -> OpenApi {
+    documented().1
 }
 
 /// The entity tag of an item: a hash of its JSON representation, which is what `GET` sends.
@@ -96,8 +122,12 @@ impl IntoResponse for Error {
 }
 
 /// The path parameter `item_id`: a whole number, or a 400 problem naming it.
-#[derive(Clone, Copy, Debug)]
-pub struct ItemId(pub i64);
+#[derive(Clone, Copy, Debug, utoipa::IntoParams)]
+#[into_params(names("item_id"), parameter_in = Path)]
+pub struct ItemId(
+    /// The item's id, a whole number.
+    pub i64,
+);
 
 impl<S: Send + Sync> FromRequestParts<S> for ItemId {
     type Rejection = Problem;
@@ -122,14 +152,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemId {
 
 /// The body of `POST` and `PUT` (Litestar's `ItemCreate`): both fields required. `null` counts
 /// as missing, and every bad field is named in one 400 problem (`Valid`).
-#[derive(Debug, eserde::Deserialize, Validate)]
-struct NewItem {
+#[derive(Debug, eserde::Deserialize, Validate, ToSchema)]
+pub struct NewItem {
+    /// 1 to 100 characters, without control characters.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     #[validate(
         required(message = "is required"),
         length(min = 1, max = 100, message = "must be 1 to 100 characters"),
         custom(function = "printable")
     )]
     name: Option<String>,
+    /// Greater than 0.
+    #[schema(required = true, value_type = f64, exclusive_minimum = 0.0)]
     #[validate(
         required(message = "is required"),
         range(exclusive_min = 0.0, message = "must be greater than 0")
@@ -139,13 +173,17 @@ struct NewItem {
 
 /// The body of `PATCH` (Litestar's `ItemUpdate`): each field optional; `null` or absent leaves
 /// it as it is.
-#[derive(Debug, eserde::Deserialize, Validate)]
-struct ItemChanges {
+#[derive(Debug, eserde::Deserialize, Validate, ToSchema)]
+pub struct ItemChanges {
+    /// 1 to 100 characters, without control characters; `null` or absent leaves it.
+    #[schema(min_length = 1, max_length = 100)]
     #[validate(
         length(min = 1, max = 100, message = "must be 1 to 100 characters"),
         custom(function = "printable")
     )]
     name: Option<String>,
+    /// Greater than 0; `null` or absent leaves it.
+    #[schema(exclusive_minimum = 0.0)]
     #[validate(range(exclusive_min = 0.0, message = "must be greater than 0"))]
     price: Option<f64>,
 }
@@ -167,6 +205,13 @@ fn with_etag(item: Item) -> Content<Item> {
 }
 
 /// `GET /items?limit=…&offset=…`: a page in id order, with `Link` and `X-Total-Count`.
+#[utoipa::path(
+    get,
+    path = "/items",
+    summary = "List items",
+    params(OffsetParams),
+    responses(OffsetPagination<Item>, Rejections<OffsetParams>, Problem)
+)]
 async fn list_items(
     State(store): State<Store>,
     params: OffsetParams,
@@ -175,6 +220,26 @@ async fn list_items(
 }
 
 /// `POST /items`: 201 with the new item, its `Location` and its entity tag.
+#[utoipa::path(
+    post,
+    path = "/items",
+    summary = "Create an item",
+    request_body = NewItem,
+    responses(
+        (status = 201, description = "The new item.", body = Item, headers(
+            ("Location" = String, description = "The new item's path."),
+            ("Content-Location" = String, description = "The new item's path: the body is its representation."),
+            ("ETag" = String, description = "The new item's version."),
+        ), links(
+            ("GetItem" = (operation_id = "get_item", parameters(("item_id" = "$response.body#/id")), description = "The new item.")),
+            ("ReplaceItem" = (operation_id = "replace_item", parameters(("item_id" = "$response.body#/id")), description = "Replace the new item.")),
+            ("UpdateItem" = (operation_id = "update_item", parameters(("item_id" = "$response.body#/id")), description = "Change the new item.")),
+            ("DeleteItem" = (operation_id = "delete_item", parameters(("item_id" = "$response.body#/id")), description = "Delete the new item.")),
+        )),
+        Rejections<Valid<Json<NewItem>>>,
+        Problem,
+    )
+)]
 async fn create_item(
     State(store): State<Store>,
     urls: Urls,
@@ -192,6 +257,18 @@ async fn create_item(
 }
 
 /// `GET /items/{item_id}`: the item with its entity tag (`If-None-Match` gives a 304).
+#[utoipa::path(
+    get,
+    path = "/items/{item_id}",
+    summary = "Get an item",
+    params(ItemId),
+    responses(
+        (status = 200, description = "The item.", body = Item, headers(("ETag" = String, description = "The item's version."))),
+        (status = 400, description = "`item_id` is not a whole number.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "There is no such item.", body = Problem, content_type = "application/problem+json"),
+        Problem,
+    )
+)]
 async fn get_item(State(store): State<Store>, ItemId(id): ItemId) -> Result<Content<Item>, Error> {
     let stored = store.get(id).await?.ok_or_else(|| not_found(id))?;
     Ok(with_etag(stored.item))
@@ -257,6 +334,23 @@ where
 ///
 /// The answer has no `ETag`: RFC 9110 §9.3.4 forbids one after a `PUT` whose content was
 /// stored transformed (the item gains its `id`). `GET`, or `PATCH`, tells the new tag.
+#[utoipa::path(
+    put,
+    path = "/items/{item_id}",
+    summary = "Replace an item",
+    params(ItemId, Precondition),
+    request_body = NewItem,
+    responses(
+        (status = 200, description = "The item as stored.", body = Item),
+        (status = 400, description = "`item_id` is not a whole number, or the body is not a valid item (`errors` names each field).", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "There is no such item.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The item kept changing while the request tried to change it.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version than the item's.", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The item's version."))),
+        (status = 413, description = "The body is larger than the limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        Problem,
+    )
+)]
 async fn replace_item(
     State(store): State<Store>,
     ItemId(id): ItemId,
@@ -271,6 +365,23 @@ async fn replace_item(
 
 /// `PATCH /items/{item_id}`: changes the fields given (`null` leaves one as it is). `If-Match`
 /// makes it conditional.
+#[utoipa::path(
+    patch,
+    path = "/items/{item_id}",
+    summary = "Update an item",
+    params(ItemId, Precondition),
+    request_body = ItemChanges,
+    responses(
+        (status = 200, description = "The item as stored.", body = Item, headers(("ETag" = String, description = "The item's new version."))),
+        (status = 400, description = "`item_id` is not a whole number, or the body is not a valid item (`errors` names each field).", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "There is no such item.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The item kept changing while the request tried to change it.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version than the item's.", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The item's version."))),
+        (status = 413, description = "The body is larger than the limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        Problem,
+    )
+)]
 async fn update_item(
     State(store): State<Store>,
     ItemId(id): ItemId,
@@ -286,6 +397,20 @@ async fn update_item(
 }
 
 /// `DELETE /items/{item_id}`: 204 without a body. `If-Match` makes it conditional.
+#[utoipa::path(
+    delete,
+    path = "/items/{item_id}",
+    summary = "Delete an item",
+    params(ItemId, Precondition),
+    responses(
+        (status = 204, description = "The item is gone."),
+        (status = 400, description = "`item_id` is not a whole number.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "There is no such item.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The item kept changing while the request tried to delete it.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version than the item's.", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The item's version."))),
+        Problem,
+    )
+)]
 async fn delete_item(
     State(store): State<Store>,
     ItemId(id): ItemId,

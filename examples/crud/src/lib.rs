@@ -10,6 +10,9 @@
 //!   With `If-Match`, they only happen if the item is still the version the client saw, else
 //!   412 with the current `ETag`, and the check and the change are one SQL statement.
 //!
+//! - `GET /schema/openapi.json` (and `.yaml`), `GET /schema` (Swagger UI): the OpenAPI
+//!   document, made with utoipa and utoipa-axum, the levels documenting themselves.
+//!
 //! Invalid bodies are 400 problems naming each field (415 when not JSON), unknown ids 404.
 //! The file is created on first use and migrated from `migrations/`, compiled in.
 
@@ -22,7 +25,7 @@ use axum::Router;
 use axum_strata::host::RequireHostLayer;
 
 pub use self::{
-    api::router,
+    api::{documented, openapi, router},
     store::{Item, Store},
 };
 

@@ -4,6 +4,7 @@ use std::{borrow::Cow, fmt, path::Path, sync::Arc};
 
 use futures_core::future::BoxFuture;
 
+use axum_strata::utoipa::{self, ToSchema};
 use axum_strata::{
     pagination::{CursorPaginator, OffsetPagination, OffsetPaginator, OffsetParams},
     problem::Problem,
@@ -18,13 +19,15 @@ use sqlx::{
 use tokio::sync::OnceCell;
 
 /// One item, as clients see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Item {
     /// Given by the database, never reused.
     pub id: i64,
     /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Greater than 0.
+    #[schema(exclusive_minimum = 0.0)]
     pub price: f64,
 }
 

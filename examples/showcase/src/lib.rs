@@ -82,6 +82,8 @@ pub fn app_with(services: &Services) -> Router {
         ..OpenApi::default()
     };
     let app = app.finish_api(&mut api);
+    // The crud API documents itself with utoipa: its paths join the document under its prefix.
+    axum_strata::utoipa_docs::nest_into_aide(&mut api, "/seeds/crud", &crud::openapi());
     app.merge(SchemaRoutes::new(&api).router("/schema"))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND).with_detail("no such resource") })
         .method_not_allowed_fallback(|| async {

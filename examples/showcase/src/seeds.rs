@@ -227,5 +227,5 @@ pub const SEEDS: &[Seed] = &[
         "the items CRUD API on SQLite",
         &["GET/POST /items", "GET/PUT/PATCH/DELETE /items/{item_id}"],
     )
-    .served("/items", |s| ApiRouter::from(crud::router(s.crud.clone()))),
+    .served("/items", |s| ApiRouter::from(crud::documented().0.with_state(s.crud.clone()))),
 ];

@@ -15,12 +15,12 @@ use utoipa::openapi::{
     path::{Operation, Paths},
 };
 
-/// `value` as a utoipa type; `None` (logged) where utoipa cannot read it.
+/// `value` as a utoipa (or aide) type; `None` (logged) where it cannot be read as one.
 pub(crate) fn from_json<T: DeserializeOwned>(value: Value, what: &str) -> Option<T> {
     match serde_json::from_value(value) {
         Ok(value) => Some(value),
         Err(e) => {
-            tracing::warn!(error = %e, "axum-strata: utoipa cannot read the {what} Strata documents");
+            tracing::warn!(error = %e, "axum-strata: a {what} cannot be carried between aide and utoipa");
             None
         }
     }

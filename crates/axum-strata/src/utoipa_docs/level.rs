@@ -75,3 +75,37 @@ pub fn strip_marks(api: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// Adds the paths of `api` (a utoipa document) to `target` (an aide document) under `prefix`,
+/// joined as `Router::nest` joins them, with the schemas of its components that `target` does
+/// not have yet: for an app documented with aide that nests a router documented with utoipa.
+/// A path `target` has already is left as it is.
+pub fn nest_into_aide(target: &mut aide::openapi::OpenApi, prefix: &str, api: &utoipa::openapi::OpenApi) {
+    use serde_json::Value;
+    let Ok(source) = serde_json::to_value(api) else { return };
+    if let Some(items) = source.get("paths").and_then(Value::as_object) {
+        let paths = target.paths.get_or_insert_with(Default::default);
+        for (path, item) in items {
+            let path = match (prefix.trim_end_matches('/'), path.as_str()) {
+                ("", path) => path.to_owned(),
+                (prefix, "/") => prefix.to_owned(),
+                (prefix, path) => format!("{prefix}{path}"),
+            };
+            if !paths.paths.contains_key(&path)
+                && let Some(item) = super::convert::from_json(item.clone(), "path item")
+            {
+                paths.paths.insert(path, aide::openapi::ReferenceOr::Item(item));
+            }
+        }
+    }
+    if let Some(schemas) = source.pointer("/components/schemas").and_then(Value::as_object) {
+        let components = target.components.get_or_insert_with(Default::default);
+        for (name, schema) in schemas {
+            if !components.schemas.contains_key(name)
+                && let Some(schema) = super::convert::from_json(schema.clone(), "schema")
+            {
+                components.schemas.insert(name.clone(), schema);
+            }
+        }
+    }
+}

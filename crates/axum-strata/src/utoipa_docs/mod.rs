@@ -19,7 +19,9 @@
 //!   Cache-Control, ETags, cookies, the default status of the method, 304, and `Vary`/406
 //!   where it negotiates. Closest wins, as on the wire.
 //! - **Serving.** [`SchemaRoutes::from_utoipa`](crate::openapi::SchemaRoutes::from_utoipa)
-//!   serves the finished document at `/schema/openapi.json` and `.yaml`, with Swagger UI.
+//!   serves the finished document at `/schema/openapi.json` and `.yaml`, with Swagger UI;
+//!   [`nest_into_aide`] adds a utoipa document's paths to an aide document, for an app
+//!   documented with aide that nests a router documented with utoipa.
 //!
 //! Every one of these is the description the type or level gives aide, written once and
 //! carried over through the two crates' common JSON form: a level documents the same
@@ -109,7 +111,7 @@ mod responses;
 mod schemas;
 
 pub use self::{
-    level::{StrataOpenApiRouterExt, document_paths, strip_marks},
+    level::{StrataOpenApiRouterExt, document_paths, nest_into_aide, strip_marks},
     responses::Rejections,
 };
 
