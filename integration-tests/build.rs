@@ -3,7 +3,8 @@
 //!
 //! - `strata_ci`: the `CI` variable is set (not empty, not `false`): every test runs, and a
 //!   missing tool fails it (`.ci/run` installs them).
-//! - `strata_chromium`: `/usr/bin/chromium` exists; `strata_curl`: `curl` is on the `PATH`.
+//! - `strata_chromium`: `/usr/bin/chromium` exists; `strata_curl`: `curl` is on the `PATH`;
+//!   `strata_moto`: `moto_server` (moto's S3-compatible server, from PyPI) is on the `PATH`.
 //!
 //! Tests carry `#[cfg_attr(not(any(strata_ci, strata_chromium)), ignore = "…")]`: outside CI,
 //! without the tool, `cargo test` lists them as ignored, with the reason. The script runs again
@@ -13,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(strata_ci, strata_chromium, strata_curl)");
+    println!("cargo::rustc-check-cfg=cfg(strata_ci, strata_chromium, strata_curl, strata_moto)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
@@ -32,5 +33,8 @@ fn main() {
     }
     if path.iter().any(|dir| dir.join("curl").is_file()) {
         println!("cargo::rustc-cfg=strata_curl");
+    }
+    if path.iter().any(|dir| dir.join("moto_server").is_file()) {
+        println!("cargo::rustc-cfg=strata_moto");
     }
 }

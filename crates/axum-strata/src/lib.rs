@@ -163,6 +163,9 @@ pub mod template;
 #[cfg(feature = "validation")]
 pub mod valid;
 
+/// object_store, whose stores `File` reads from (feature `object-store`): see [`file`](mod@file).
+#[cfg(feature = "object-store")]
+pub use object_store;
 /// utoipa, whose traits Strata's types implement (feature `utoipa`): see [`utoipa_docs`].
 #[cfg(feature = "utoipa")]
 pub use utoipa;

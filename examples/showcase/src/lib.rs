@@ -47,13 +47,23 @@ pub struct Services {
     pub runner: Runner,
     /// The SQLite file of the CRUD example.
     pub crud: crud::Store,
+    /// The store `/seeds/file-systems` serves from: in memory unless [`with_files`](Self::with_files)
+    /// says otherwise.
+    pub files: std::sync::Arc<dyn axum_strata::object_store::ObjectStore>,
 }
 
 impl Services {
-    /// These services.
+    /// These services, with the files of `/seeds/file-systems` in memory.
     #[must_use]
-    pub const fn new(runner: Runner, crud: crud::Store) -> Self {
-        Self { runner, crud }
+    pub fn new(runner: Runner, crud: crud::Store) -> Self {
+        Self { runner, crud, files: routes::file_systems::in_memory() }
+    }
+
+    /// These services with the files of `/seeds/file-systems` in `store`.
+    #[must_use]
+    pub fn with_files(mut self, store: std::sync::Arc<dyn axum_strata::object_store::ObjectStore>) -> Self {
+        self.files = store;
+        self
     }
 }
 

@@ -28,7 +28,18 @@ async fn main() -> ExitCode {
         let signal = example_support::shutdown_signal().await;
         tracing::info!("shutting down on {signal}");
     };
-    let services = showcase::Services::new(axum_strata::background::Runner::new(), crud);
+    let mut services = showcase::Services::new(axum_strata::background::Runner::new(), crud);
+    match showcase::routes::file_systems::store_from_env().await {
+        Ok(Some(store)) => {
+            tracing::info!("/seeds/file-systems serves from the S3 bucket STRATA_FILES_S3_BUCKET names");
+            services = services.with_files(store);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!("cannot use the S3 bucket STRATA_FILES_S3_BUCKET names: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let app = showcase::app_with(&services).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
         tracing::error!("server error: {e}");

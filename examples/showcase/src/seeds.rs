@@ -4,7 +4,8 @@ use crate::Services;
 use axum_strata::openapi::aide::axum::ApiRouter;
 
 use crate::routes::{
-    api, background, files, handlers, headers, names, pagination, responses, sockets, streams, template,
+    api, background, file_systems, files, handlers, headers, names, pagination, responses, sockets, streams,
+    template,
 };
 
 /// One seed example and the paths it answers under its prefix.
@@ -201,6 +202,13 @@ pub const SEEDS: &[Seed] = &[
         &["GET/POST /my-asgi-app", "GET /returned"],
     )
     .served("/my-asgi-app", |_| ApiRouter::from(sockets::asgi())),
+    seed(
+        "/seeds/file-systems",
+        "000",
+        "File from a store registered by name (in memory, or S3 when configured)",
+        &["GET /{file_name}"],
+    )
+    .served("/report.pdf", |s| file_systems::file_systems(std::sync::Arc::clone(&s.files))),
     seed(
         "/seeds/api",
         "002",

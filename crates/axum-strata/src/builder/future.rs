@@ -22,6 +22,11 @@ use strata_tower::{
 };
 
 use super::{hook::HookFuture, service::Level};
+
+#[cfg(feature = "object-store")]
+type Resolving = crate::file::store::Resolving;
+#[cfg(not(feature = "object-store"))]
+type Resolving = std::pin::Pin<Box<dyn Future<Output = Response> + Send>>;
 use crate::{body::NoBody, problem::InputProblem};
 
 /// What a level keeps of the request while the inner service answers.
@@ -51,6 +56,8 @@ pin_project! {
     #[project = StateProj]
     enum State<F> {
         Inner { #[pin] future: F },
+        // A file in a store this level registers, being opened.
+        Resolving { future: Resolving },
         Tagging { #[pin] buffering: etag::Buffering<Body> },
         Hook { future: HookFuture },
         Done,
@@ -107,6 +114,10 @@ where
             // The response, and whether this level's hook may still run on it.
             let (response, hook_pending) = match this.state.as_mut().project() {
                 StateProj::Inner { future } => {
+                    #[cfg_attr(
+                        not(feature = "object-store"),
+                        allow(unused_mut, reason = "resolved in place")
+                    )]
                     let mut response = match ready!(future.poll(cx)) {
                         Ok(response) => response,
                         Err(e) => {
@@ -114,33 +125,29 @@ where
                             return Poll::Ready(Err(e));
                         }
                     };
-                    #[cfg(feature = "negotiation")]
-                    if let Some(negotiation) = &level.negotiation {
-                        response = negotiation.settle(&this.kept.accepted, response);
+                    #[cfg(feature = "object-store")]
+                    if !level.file_stores.is_empty()
+                        && let Some(future) = level.file_stores.resolve(&mut response)
+                    {
+                        this.state.set(State::Resolving { future });
+                        continue;
                     }
-                    if let Some(status) = level.description.input_error_status {
-                        restatus_input_problem(&mut response, status);
+                    match settle(level, this.kept, response) {
+                        Ok(response) => (response, true),
+                        Err(buffering) => {
+                            this.state.set(State::Tagging { buffering });
+                            continue;
+                        }
                     }
-                    if let (Some(layer), Some(status)) = (level.default_status, this.kept.status) {
-                        layer.resolve(status, &mut response);
-                    }
-                    let description = &level.description;
-                    if !description.headers.is_empty() {
-                        description.headers.apply(&mut response);
-                    }
-                    #[cfg(feature = "cookies")]
-                    if !description.cookies.is_empty() {
-                        description.cookies.apply(&mut response);
-                    }
-                    match level.computed_etag {
-                        Some(computed) => match computed.tag(response) {
-                            Tagging::Ready(response) => (response, true),
-                            Tagging::Buffering(buffering) => {
-                                this.state.set(State::Tagging { buffering });
-                                continue;
-                            }
-                        },
-                        None => (response, true),
+                }
+                StateProj::Resolving { future } => {
+                    let response = ready!(future.as_mut().poll(cx));
+                    match settle(level, this.kept, response) {
+                        Ok(response) => (response, true),
+                        Err(buffering) => {
+                            this.state.set(State::Tagging { buffering });
+                            continue;
+                        }
                     }
                 }
                 StateProj::Tagging { buffering } => {
@@ -166,6 +173,37 @@ where
             this.state.set(State::Done);
             return Poll::Ready(Ok(finish(level, this.kept, response)));
         }
+    }
+}
+
+/// What a level does to the inner service's response before its hook: negotiation, the input
+/// problem's status, the default status, headers, cookies, and the computed ETag (which may
+/// have to read the body first: `Err`).
+fn settle(level: &Level, kept: &mut Kept, mut response: Response) -> Result<Response, etag::Buffering<Body>> {
+    #[cfg(feature = "negotiation")]
+    if let Some(negotiation) = &level.negotiation {
+        response = negotiation.settle(&kept.accepted, response);
+    }
+    if let Some(status) = level.description.input_error_status {
+        restatus_input_problem(&mut response, status);
+    }
+    if let (Some(layer), Some(status)) = (level.default_status, kept.status) {
+        layer.resolve(status, &mut response);
+    }
+    let description = &level.description;
+    if !description.headers.is_empty() {
+        description.headers.apply(&mut response);
+    }
+    #[cfg(feature = "cookies")]
+    if !description.cookies.is_empty() {
+        description.cookies.apply(&mut response);
+    }
+    match level.computed_etag {
+        Some(computed) => match computed.tag(response) {
+            Tagging::Ready(response) => Ok(response),
+            Tagging::Buffering(buffering) => Err(buffering),
+        },
+        None => Ok(response),
     }
 }
 

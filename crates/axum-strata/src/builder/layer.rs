@@ -60,6 +60,8 @@ pub struct StrataLayer {
     background_tasks: Option<Arc<dyn Fn() -> TaskSet + Send + Sync>>,
     #[cfg(feature = "template")]
     templates: Option<TemplateLayer>,
+    #[cfg(feature = "object-store")]
+    file_stores: crate::file::store::FileStores,
 }
 
 impl fmt::Debug for StrataLayer {
@@ -72,6 +74,8 @@ impl fmt::Debug for StrataLayer {
         s.field("runner", &self.runner.is_some()).field("background_tasks", &self.background_tasks.is_some());
         #[cfg(feature = "template")]
         s.field("templates", &self.templates.is_some());
+        #[cfg(feature = "object-store")]
+        s.field("file_stores", &self.file_stores);
         s.finish()
     }
 }
@@ -398,6 +402,20 @@ impl StrataLayer {
         self
     }
 
+    #[cfg(feature = "object-store")]
+    /// Registers `store` as the file store `name` (Litestar's `FileSystemRegistry`): a
+    /// [`File::in_store(name, …)`](crate::file::File::in_store) from a route under this level
+    /// (and no closer level registering `name`) is opened from it. A store's own prefix
+    /// (object_store's `PrefixStore`) keeps every name inside it.
+    pub fn file_store(
+        mut self,
+        name: impl Into<Arc<str>>,
+        store: Arc<dyn object_store::ObjectStore>,
+    ) -> Self {
+        self.file_stores.insert(name.into(), store);
+        self
+    }
+
     /// The headers this level sets or documents, for documentation.
     #[must_use]
     pub fn header_specs(&self) -> &[HeaderSpec] {
@@ -431,6 +449,8 @@ impl<S> Layer<S> for StrataLayer {
             chain_hook: self.chain_after_request,
             #[cfg(feature = "background")]
             background: self.background_layer(),
+            #[cfg(feature = "object-store")]
+            file_stores: self.file_stores.clone(),
         };
         StrataService::new(inner, level)
     }

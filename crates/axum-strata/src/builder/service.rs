@@ -40,6 +40,9 @@ pub(super) struct Level {
     pub(super) chain_hook: bool,
     #[cfg(feature = "background")]
     pub(super) background: Option<strata_tower::background::BackgroundLayer<axum::body::Body>>,
+    /// The file stores registered on this level, by name.
+    #[cfg(feature = "object-store")]
+    pub(super) file_stores: crate::file::store::FileStores,
 }
 
 /// The service of a [`StrataLayer`](super::StrataLayer): one service and one future per level,

@@ -17,6 +17,16 @@ pub enum FileError {
     Forbidden,
     /// Anything else (logged): 500.
     Other(io::Error),
+    /// The file's store is unavailable for a while (a timeout, throttling): 503, with
+    /// `Retry-After` in seconds.
+    #[cfg(feature = "object-store")]
+    Unavailable {
+        /// When to try again, in seconds.
+        retry_after: u32,
+    },
+    /// The file's store failed otherwise (logged): 502.
+    #[cfg(feature = "object-store")]
+    Store(object_store::Error),
 }
 
 impl FileError {
@@ -40,6 +50,10 @@ impl FileError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            #[cfg(feature = "object-store")]
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            #[cfg(feature = "object-store")]
+            Self::Store(_) => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -50,6 +64,10 @@ impl FileError {
             Self::NotFound => "no such file",
             Self::Forbidden => "the file may not be read",
             Self::Other(_) => "the file could not be read",
+            #[cfg(feature = "object-store")]
+            Self::Unavailable { .. } => "the file's store is unavailable for now",
+            #[cfg(feature = "object-store")]
+            Self::Store(_) => "the file's store failed",
         }
     }
 }
@@ -64,6 +82,13 @@ impl std::error::Error for FileError {}
 
 impl IntoResponse for FileError {
     fn into_response(self) -> Response {
-        Problem::new(self.status()).with_detail(self.body_text()).into_response()
+        let problem = Problem::new(self.status()).with_detail(self.body_text());
+        #[cfg(feature = "object-store")]
+        if let Self::Unavailable { retry_after } = self {
+            return problem
+                .with_header(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after))
+                .into_response();
+        }
+        problem.into_response()
     }
 }

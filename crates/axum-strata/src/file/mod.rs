@@ -58,6 +58,8 @@
 mod error;
 mod open;
 mod response;
+#[cfg(feature = "object-store")]
+pub(crate) mod store;
 #[cfg(test)]
 mod testing;
 

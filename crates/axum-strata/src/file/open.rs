@@ -28,18 +28,30 @@ fn data_len(data: Option<&Bytes>, metadata_len: u64) -> u64 {
     data.map_or(metadata_len, |d| d.len() as u64)
 }
 
+/// Where a file's bytes come from.
+pub(super) enum Source {
+    /// Local disk: the opened file, and its whole content when it was read at `open` (no
+    /// larger than [`READ_AT_OPEN`]).
+    Disk { file: tokio::fs::File, data: Option<Bytes> },
+    /// An object whose metadata was read: its bytes are fetched range by range.
+    #[cfg(feature = "object-store")]
+    Object(super::store::Object),
+    /// An object in a store registered by name on a level, which resolves it.
+    #[cfg(feature = "object-store")]
+    Named { store: std::sync::Arc<str> },
+}
+
 /// A file opened to be sent; see the [module docs](super).
 #[must_use]
 pub struct File {
-    pub(super) file: tokio::fs::File,
-    /// The whole content, read at `open` when the file is no larger than [`READ_AT_OPEN`].
-    pub(super) data: Option<Bytes>,
+    pub(super) source: Source,
+    /// The path on disk, or the object's location in its store.
     pub(super) path: PathBuf,
     pub(super) len: u64,
     pub(super) modified: Option<SystemTime>,
     pub(super) filename: Option<String>,
     pub(super) inline: bool,
-    media_type: Option<MediaType>,
+    pub(super) media_type: Option<MediaType>,
     /// Set when [`File::media_type`] was given something that is no media type.
     pub(super) invalid_media_type: bool,
     pub(super) chunk_size: usize,
@@ -121,8 +133,7 @@ impl File {
         let file = tokio::fs::File::from_std(file);
         let len = data_len(data.as_ref(), metadata.len());
         Ok(Self {
-            file,
-            data,
+            source: Source::Disk { file, data },
             len,
             modified: metadata.modified().ok(),
             path,
@@ -230,15 +241,43 @@ impl File {
         self.len == 0
     }
 
-    /// The strong entity tag of this version of the file: its size and modification time.
+    /// The strong entity tag of this version of the file: its size and modification time (for
+    /// an object, the store's own tag or version where it has one).
     #[must_use]
     pub fn etag(&self) -> Option<ETag> {
+        #[cfg(feature = "object-store")]
+        if let Source::Object(object) = &self.source
+            && let Some(tag) = object.etag()
+        {
+            return Some(tag);
+        }
         ETag::from_size_and_modified(self.len, self.modified?)
+    }
+
+    /// A file with `source` and its metadata, sent as an attachment unless told otherwise.
+    pub(super) fn with_source(source: Source, path: PathBuf, len: u64, modified: Option<SystemTime>) -> Self {
+        Self {
+            source,
+            path,
+            len,
+            modified,
+            filename: None,
+            inline: false,
+            media_type: None,
+            invalid_media_type: false,
+            chunk_size: CHUNK_SIZE,
+        }
     }
 
     pub(super) fn content_type(&self) -> mime::Mime {
         if let Some(m) = &self.media_type {
             return m.to_mime();
+        }
+        #[cfg(feature = "object-store")]
+        if let Source::Object(object) = &self.source
+            && let Some(stored) = object.content_type()
+        {
+            return stored;
         }
         self.filename
             .as_deref()
@@ -308,6 +347,31 @@ mod openapi {
                 {
                     response.content.insert(media_type.to_owned(), body);
                 }
+            }
+        }
+
+        /// Documents what a route whose files come from a store ([`File::from_store`],
+        /// [`File::in_store`]) answers besides a disk's: 502 when the store fails, 503 with
+        /// `Retry-After` when it is unavailable for a while, 500 for a store no level registers.
+        #[cfg(feature = "object-store")]
+        pub fn document_store(operation: &mut Operation) {
+            for (status, response) in fragments::problems(&[
+                (500, "The file could not be opened, or no level registers the named store."),
+                (502, "The file's store failed."),
+                (503, "The file's store is unavailable for now."),
+            ]) {
+                let response = match status {
+                    Some(503) => {
+                        fragments::with_header(response, "Retry-After", "When to try again, in seconds.")
+                    }
+                    _ => response,
+                };
+                if let Some(status) = status {
+                    fragments::add_response(operation, StatusCode::Code(status), response);
+                }
+            }
+            if let Some(responses) = operation.responses.as_mut() {
+                responses.responses.sort_keys();
             }
         }
     }

@@ -14,7 +14,7 @@ use strata_headers::{
 };
 use strata_tower::range::Seekable;
 
-use super::File;
+use super::{File, open::Source};
 
 /// The latest modification time an HTTP date can carry: 9999-12-31 23:59:59 UTC.
 const LAST_HTTP_DATE: u64 = 253_402_300_799;
@@ -29,15 +29,35 @@ impl IntoResponse for File {
         }
         let content_type = self.content_type();
         let etag = self.etag();
+        #[cfg(feature = "object-store")]
+        let content_encoding = match &self.source {
+            Source::Object(object) => object.content_encoding().cloned(),
+            _ => None,
+        };
         let base = if self.inline { ContentDisposition::inline() } else { ContentDisposition::attachment() };
         let disposition = match self.filename.as_deref() {
             Some(name) => base.with_filename(name),
             None => base,
         };
         // The range step reads parts of the file from the same content instead of the body.
-        let seekable = match self.data {
-            Some(data) => Seekable::bytes(data),
-            None => Seekable::reader(self.file, self.len, Body::new).chunk_size(self.chunk_size),
+        let seekable = match self.source {
+            Source::Disk { data: Some(data), .. } => Seekable::bytes(data),
+            Source::Disk { file, data: None } => {
+                Seekable::reader(file, self.len, Body::new).chunk_size(self.chunk_size)
+            }
+            #[cfg(feature = "object-store")]
+            Source::Object(object) => Seekable::fetched(object.fetch(), self.len, Body::new),
+            #[cfg(feature = "object-store")]
+            Source::Named { store } => {
+                return super::store::StoreIntent::response(
+                    store,
+                    self.path,
+                    self.filename,
+                    self.inline,
+                    self.media_type,
+                    self.chunk_size,
+                );
+            }
         };
         let mut response = Response::new(seekable.body());
         response.extensions_mut().insert(seekable);
@@ -55,6 +75,11 @@ impl IntoResponse for File {
             headers.typed_insert(etag);
         }
         headers.typed_insert(disposition);
+        // An object stored encoded goes out as stored, and says so (no range of it is served).
+        #[cfg(feature = "object-store")]
+        if let Some(encoding) = content_encoding {
+            headers.insert(header::CONTENT_ENCODING, encoding);
+        }
         response
     }
 }

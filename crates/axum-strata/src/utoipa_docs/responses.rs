@@ -2,11 +2,7 @@
 //! its extractors: each from the description the type gives aide (written once), through
 //! their JSON form; a generic type's item schema is the utoipa schema of its item.
 
-#![allow(
-    unused_imports,
-    dead_code,
-    reason = "the helpers serve the types of features that may be off"
-)]
+#![allow(unused_imports, dead_code, reason = "the helpers serve the types of features that may be off")]
 
 use std::collections::BTreeMap;
 

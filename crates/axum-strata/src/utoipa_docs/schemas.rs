@@ -3,11 +3,7 @@
 //! feature gives aide, written once; the containers' are their fields, with the item's utoipa
 //! schema.
 
-#![allow(
-    unused_imports,
-    dead_code,
-    reason = "the helpers serve the types of features that may be off"
-)]
+#![allow(unused_imports, dead_code, reason = "the helpers serve the types of features that may be off")]
 
 use std::borrow::Cow;
 

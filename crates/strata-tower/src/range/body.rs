@@ -12,7 +12,9 @@ use bytes::{Bytes, BytesMut};
 use http_body::{Body, Frame, SizeHint};
 use tokio::io::ReadBuf;
 
-use super::source::{Reader, SharedReader, take};
+use std::sync::Arc;
+
+use super::source::{Fetch, FetchStream, Reader, SharedReader, take};
 
 /// What a body sends, in order.
 pub(super) enum Segment {
@@ -37,6 +39,11 @@ enum ReaderSlot {
     Owned(Box<dyn Reader>),
     /// Taken by another body, or failed.
     Gone,
+    /// Fetched range by range; the stream of the range being sent, once asked for.
+    Fetch {
+        fetch: Arc<dyn Fetch>,
+        stream: Option<FetchStream>,
+    },
 }
 
 /// The body of a representation read from a reader ([`Seekable::reader`](super::Seekable::reader)):
@@ -87,6 +94,60 @@ impl ResponseBody {
             remaining,
             chunk_size,
         }
+    }
+
+    /// `segments` of the representation `fetch` fetches: each range asked for when it is
+    /// reached.
+    pub(super) fn fetched(fetch: Arc<dyn Fetch>, segments: VecDeque<Segment>) -> Self {
+        let remaining = segments.iter().map(Segment::len).sum();
+        Self {
+            reader: ReaderSlot::Fetch { fetch, stream: None },
+            segments,
+            seeking: false,
+            position: None,
+            remaining,
+            chunk_size: 0,
+        }
+    }
+
+    /// The next chunk of the range `first..=last` from its fetched stream (asked for on the
+    /// first call), checked against what is left of the range.
+    fn poll_fetched(
+        &mut self,
+        cx: &mut Context<'_>,
+        first: u64,
+        last: u64,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let ReaderSlot::Fetch { fetch, stream } = &mut self.reader else {
+            return self.fail(io::Error::other("not a fetched source"));
+        };
+        let stream = stream.get_or_insert_with(|| fetch.fetch(first, last));
+        let bytes = match ready!(stream.as_mut().poll_next(cx)) {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(e)) => return self.fail(e),
+            None => {
+                return self.fail(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the source sent less than the range asked for",
+                ));
+            }
+        };
+        let n = bytes.len() as u64;
+        let left = (last - first).saturating_add(1);
+        if n > left {
+            return self.fail(io::Error::other("the source sent more than the range asked for"));
+        }
+        if n == left {
+            // The range is done: the next one gets a stream of its own.
+            if let ReaderSlot::Fetch { stream, .. } = &mut self.reader {
+                *stream = None;
+            }
+        }
+        if let Some(Segment::Range { first, .. }) = self.segments.front_mut() {
+            *first += n;
+        }
+        self.remaining -= n;
+        Poll::Ready(Some(Ok(Frame::data(bytes))))
     }
 
     /// Ends the body after an error: nothing more is sent.
@@ -153,6 +214,9 @@ impl Body for ResponseBody {
                 }
                 Segment::Range { first, last } => (*first, *last),
             };
+            if matches!(this.reader, ReaderSlot::Fetch { .. }) {
+                return this.poll_fetched(cx, first, last);
+            }
             if let ReaderSlot::Shared(shared) = &this.reader {
                 this.reader = take(shared).map_or(ReaderSlot::Gone, ReaderSlot::Owned);
             }
@@ -217,6 +281,79 @@ mod tests {
 
     fn content(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    /// A fetched source over `data` that records the ranges asked of it and sends each in
+    /// chunks of 1000 bytes.
+    struct Recorded {
+        data: Vec<u8>,
+        asked: std::sync::Mutex<Vec<(u64, u64)>>,
+    }
+
+    impl Fetch for Recorded {
+        fn fetch(&self, first: u64, last: u64) -> FetchStream {
+            self.asked.lock().unwrap().push((first, last));
+            let part = self.data[first as usize..=last as usize].to_vec();
+            let chunks: Vec<io::Result<Bytes>> =
+                part.chunks(1000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+            Box::pin(futures_util::stream::iter(chunks))
+        }
+    }
+
+    fn recorded(len: usize) -> Arc<Recorded> {
+        Arc::new(Recorded { data: content(len), asked: std::sync::Mutex::new(Vec::new()) })
+    }
+
+    #[tokio::test]
+    async fn a_fetched_source_is_asked_for_exactly_the_bytes_sent() {
+        let source = recorded(10_000);
+        let make = {
+            let source = Arc::clone(&source);
+            move || respond(Seekable::fetched(Arc::clone(&source) as Arc<dyn Fetch>, 10_000, wrap))
+        };
+        let (response, body) = call(make.clone(), get(&[])).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(body, source.data);
+        assert_eq!(source.asked.lock().unwrap().split_off(0), [(0, 9_999)]);
+
+        let (response, body) = call(make.clone(), get(&[("range", "bytes=100-2599")])).await;
+        assert_eq!(response.status(), 206);
+        assert_eq!(body, &source.data[100..2600]);
+        assert_eq!(source.asked.lock().unwrap().split_off(0), [(100, 2_599)]);
+
+        let (response, body) = call(make.clone(), get(&[("range", "bytes=0-9,-10")])).await;
+        assert_eq!(response.status(), 206);
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("Content-Range: bytes 0-9/10000")
+                && text.contains("Content-Range: bytes 9990-9999/10000")
+        );
+        assert_eq!(source.asked.lock().unwrap().split_off(0), [(0, 9), (9_990, 9_999)]);
+
+        // A response dropped unsent fetches nothing.
+        drop(make());
+        assert!(source.asked.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_fetched_source_that_sends_too_little_or_too_much_fails_the_body() {
+        struct Wrong(usize);
+        impl Fetch for Wrong {
+            fn fetch(&self, _: u64, _: u64) -> FetchStream {
+                Box::pin(futures_util::stream::iter([Ok(Bytes::from(vec![0; self.0]))]))
+            }
+        }
+        for sent in [5, 20] {
+            let mut body = Seekable::fetched(Arc::new(Wrong(sent)), 10, wrap).body();
+            let mut failed = false;
+            while let Some(frame) = body.frame().await {
+                if frame.is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            assert!(failed, "{sent} bytes for 10");
+        }
     }
 
     #[tokio::test]

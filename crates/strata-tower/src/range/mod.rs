@@ -72,7 +72,7 @@ pub use self::{
     layer::RangeLayer,
     resolve::RangeWanted,
     service::{Ranges, ResponseFuture},
-    source::Seekable,
+    source::{Fetch, FetchStream, Seekable},
 };
 
 /// More ranges than this in one request are answered with the whole representation.

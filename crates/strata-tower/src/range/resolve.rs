@@ -4,6 +4,7 @@
 use std::{
     collections::VecDeque,
     iter,
+    sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -17,7 +18,7 @@ use strata_headers::{
 use super::{
     MAX_RANGES,
     body::{ResponseBody, Segment},
-    source::{Content, Reader, Seekable, take},
+    source::{Content, Fetch, Reader, Seekable, take},
 };
 
 /// The `Range` of a `GET` request (the only method range handling is defined for, RFC 9110
@@ -128,6 +129,7 @@ fn resolve<B: From<Bytes> + 'static>(
                     Some(reader) => Source::Reader { reader, chunk_size, wrap },
                     None => return response,
                 },
+                Content::Fetch { fetch, wrap } => Source::Fetch { fetch, wrap },
             };
             let (parts, _) = response.into_parts();
             partial(parts, from, source.len, &ranges)
@@ -162,6 +164,7 @@ fn unsatisfiable<B: From<Bytes>>(len: u64) -> Response<B> {
 enum Source<B> {
     Memory(Bytes),
     Reader { reader: Box<dyn Reader>, chunk_size: usize, wrap: fn(ResponseBody) -> B },
+    Fetch { fetch: Arc<dyn Fetch>, wrap: fn(ResponseBody) -> B },
 }
 
 fn partial<B: From<Bytes>>(mut parts: Parts, from: Source<B>, len: u64, ranges: &[ByteRange]) -> Response<B> {
@@ -191,6 +194,7 @@ fn partial<B: From<Bytes>>(mut parts: Parts, from: Source<B>, len: u64, ranges: 
         Source::Reader { reader, chunk_size, wrap } => {
             wrap(ResponseBody::parts(reader, segments, chunk_size))
         }
+        Source::Fetch { fetch, wrap } => wrap(ResponseBody::fetched(fetch, segments)),
     };
     Response::from_parts(parts, body)
 }

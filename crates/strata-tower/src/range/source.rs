@@ -11,6 +11,19 @@ use tokio::io::{AsyncRead, AsyncSeek};
 
 use super::body::ResponseBody;
 
+/// A source that fetches the ranges it is asked for, each as a stream of chunks: an object in a
+/// store that serves byte ranges (object storage, HTTP). The range step asks it for exactly the
+/// bytes a response sends (the whole representation, or each range of a 206), when the body is
+/// first polled: a response dropped unsent (a 304, a `HEAD`) fetches nothing.
+pub trait Fetch: Send + Sync + 'static {
+    /// The representation's bytes from `first` to `last`, both included (`first <= last <
+    /// len`). A stream that ends early, or sends more, fails the body.
+    fn fetch(&self, first: u64, last: u64) -> FetchStream;
+}
+
+/// The chunks [`Fetch::fetch`] returns.
+pub type FetchStream = std::pin::Pin<Box<dyn futures_core::Stream<Item = std::io::Result<Bytes>> + Send>>;
+
 /// Reads and sends chunks of this size unless told otherwise.
 const DEFAULT_CHUNK_SIZE: usize = 64 * 1024;
 
@@ -47,6 +60,8 @@ pub(super) enum Content<B> {
     Bytes(Bytes),
     /// Behind a reader: parts are read from it, one chunk at a time.
     Reader { shared: SharedReader, chunk_size: usize, wrap: fn(ResponseBody) -> B },
+    /// Fetched: each body asks for the bytes it sends.
+    Fetch { fetch: Arc<dyn Fetch>, wrap: fn(ResponseBody) -> B },
 }
 
 impl<B> Clone for Seekable<B> {
@@ -56,6 +71,7 @@ impl<B> Clone for Seekable<B> {
             Content::Reader { shared, chunk_size, wrap } => {
                 Content::Reader { shared: Arc::clone(shared), chunk_size: *chunk_size, wrap: *wrap }
             }
+            Content::Fetch { fetch, wrap } => Content::Fetch { fetch: Arc::clone(fetch), wrap: *wrap },
         };
         Self { len: self.len, content }
     }
@@ -66,6 +82,7 @@ impl<B> fmt::Debug for Seekable<B> {
         let source = match &self.content {
             Content::Bytes(_) => "bytes",
             Content::Reader { .. } => "reader",
+            Content::Fetch { .. } => "fetch",
         };
         f.debug_struct("Seekable").field("len", &self.len).field("source", &source).finish()
     }
@@ -87,6 +104,12 @@ impl<B> Seekable<B> {
     {
         let shared: SharedReader = Arc::new(Mutex::new(Some(Box::new(reader))));
         Self { len, content: Content::Reader { shared, chunk_size: DEFAULT_CHUNK_SIZE, wrap } }
+    }
+
+    /// A representation of `len` bytes that `fetch` fetches, range by range, as bodies are
+    /// polled (see [`Fetch`]); bodies are turned into the response's body type with `wrap`.
+    pub fn fetched(fetch: Arc<dyn Fetch>, len: u64, wrap: fn(ResponseBody) -> B) -> Self {
+        Self { len, content: Content::Fetch { fetch, wrap } }
     }
 
     /// Reads a reader in chunks of at most `bytes` (at least 1), each sent as one frame; a
@@ -122,6 +145,17 @@ impl<B> Seekable<B> {
             Content::Bytes(data) => B::from(data.clone()),
             Content::Reader { shared, chunk_size, wrap } => {
                 wrap(ResponseBody::whole(Arc::clone(shared), self.len, *chunk_size))
+            }
+            Content::Fetch { fetch, wrap } => {
+                let segments = if self.len == 0 {
+                    std::collections::VecDeque::new()
+                } else {
+                    std::collections::VecDeque::from([super::body::Segment::Range {
+                        first: 0,
+                        last: self.len - 1,
+                    }])
+                };
+                wrap(ResponseBody::fetched(Arc::clone(fetch), segments))
             }
         }
     }

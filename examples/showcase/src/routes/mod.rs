@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod background;
+pub mod file_systems;
 pub mod files;
 pub mod handlers;
 pub mod headers;
