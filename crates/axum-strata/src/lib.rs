@@ -52,6 +52,7 @@
 //! | `sse` | no | [`sse`] |
 //! | `template` | no | [`template`] |
 //! | `file` | no | [`file`](mod@file) |
+//! | `object-store` | no | `File::from_store`, `File::in_store` and `StrataLayer::file_store`: files from object_store's stores, ranges fetched from the store (re-exports `object_store`); also `file` and `layers` |
 //! | `host` | no | [`host`]: `RequireHostLayer`, `RequestUrl`, `TrustForwarded` |
 //! | `pagination` | no | [`pagination`]: containers, paginators, parameter extractors, `Link` headers, signed cursors; also `negotiation` |
 //! | `full` | no | every feature above |

@@ -133,8 +133,8 @@ where
                         continue;
                     }
                     match settle(level, this.kept, response) {
-                        Ok(response) => (response, true),
-                        Err(buffering) => {
+                        Tagging::Ready(response) => (response, true),
+                        Tagging::Buffering(buffering) => {
                             this.state.set(State::Tagging { buffering });
                             continue;
                         }
@@ -143,8 +143,8 @@ where
                 StateProj::Resolving { future } => {
                     let response = ready!(future.as_mut().poll(cx));
                     match settle(level, this.kept, response) {
-                        Ok(response) => (response, true),
-                        Err(buffering) => {
+                        Tagging::Ready(response) => (response, true),
+                        Tagging::Buffering(buffering) => {
                             this.state.set(State::Tagging { buffering });
                             continue;
                         }
@@ -178,8 +178,8 @@ where
 
 /// What a level does to the inner service's response before its hook: negotiation, the input
 /// problem's status, the default status, headers, cookies, and the computed ETag (which may
-/// have to read the body first: `Err`).
-fn settle(level: &Level, kept: &mut Kept, mut response: Response) -> Result<Response, etag::Buffering<Body>> {
+/// have to read the body first).
+fn settle(level: &Level, kept: &Kept, mut response: Response) -> Tagging<Body> {
     #[cfg(feature = "negotiation")]
     if let Some(negotiation) = &level.negotiation {
         response = negotiation.settle(&kept.accepted, response);
@@ -199,11 +199,8 @@ fn settle(level: &Level, kept: &mut Kept, mut response: Response) -> Result<Resp
         description.cookies.apply(&mut response);
     }
     match level.computed_etag {
-        Some(computed) => match computed.tag(response) {
-            Tagging::Ready(response) => Ok(response),
-            Tagging::Buffering(buffering) => Err(buffering),
-        },
-        None => Ok(response),
+        Some(computed) => computed.tag(response),
+        None => Tagging::Ready(response),
     }
 }
 

@@ -52,8 +52,66 @@
 //! # }
 //! ```
 //!
+//! # Files from object stores
+//!
+//! With the `object-store` feature, a file comes from any store of the object_store crate
+//! (S3, GCS, Azure, HTTP, local, in memory), as Litestar's `File` does from any fsspec file
+//! system, with every feature above:
+//!
+//! - [`File::from_store`]`(&store, name)` reads the object's metadata from a store given
+//!   directly (Litestar's `file_system=fs`);
+//! - [`File::in_store`]`("s3", name)` names a store registered on a level with
+//!   [`StrataLayer::file_store`](crate::StrataLayer::file_store) (Litestar's
+//!   `FileSystemRegistry`). It is an intent: the closest level around the route that registers
+//!   the name opens the file once the handler has answered, and the rest of the levels see the
+//!   file's response. No level registering it is a 500 problem naming the store, logged.
+//!
+//! The object's bytes are fetched when the body is sent, and only those sent: a range fetches
+//! that range, each range of a `multipart/byteranges` its own, and a `HEAD` or a 304 nothing; the
+//! body holds one chunk of the store's at a time, whatever the object's size. Each fetch names
+//! the version whose metadata was read (its ETag, or version id), so an object replaced while it
+//! is sent fails the body instead of mixing two versions. The `ETag` is the store's own where
+//! it has one (else the version id, else size and modification time); `Content-Type` is the
+//! explicit one, else the one stored with the object, else guessed from its name. A name a user
+//! supplied stays inside its store and the store's prefix (`PrefixStore`): absolute names,
+//! empty, `.` and `..` segments and control characters name nothing (404). object_store's
+//! `LocalFileSystem` follows symlinks out of its root: for local disk, [`File::open_under`]
+//! is the safe choice. Store errors are problems: not found 404, permission 403, unavailable for
+//! a while (timeouts, throttling, a 5xx after object_store's retries) 503 with `Retry-After`,
+//! anything else 502, logged.
+//!
+//! ```
+//! # #[cfg(feature = "object-store")] {
+//! use std::sync::Arc;
+//!
+//! use axum::{Router, extract::Path, routing::get};
+//! use axum_strata::{
+//!     Strata,
+//!     file::File,
+//!     object_store::{ObjectStore, ObjectStoreExt as _, PutPayload, memory::InMemory, path::Path as Location},
+//! };
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let store = InMemory::new();
+//! store.put(&Location::from("report.pdf"), PutPayload::from_static(b"%PDF-1.4")).await.unwrap();
+//! let store: Arc<dyn ObjectStore> = Arc::new(store);
+//!
+//! let app: Router = Router::new()
+//!     .route("/files/{name}", get(|Path(name): Path<String>| async move { File::in_store("s3", &name) }))
+//!     .layer(Strata::app().file_store("s3", Arc::clone(&store)));
+//!
+//! // Given directly instead:
+//! let file = File::from_store(&store, "report.pdf").await.unwrap();
+//! assert_eq!(file.len(), 8);
+//! assert_eq!(File::from_store(&store, "../report.pdf").await.unwrap_err().status(), 404);
+//! # let _ = app;
+//! # }
+//! # }
+//! ```
+//!
 //! The module's parts: [`File`] and opening it (`open.rs`), the response it becomes
-//! (`response.rs`), and [`FileError`] (`error.rs`).
+//! (`response.rs`), [`FileError`] (`error.rs`), and files from stores (`store.rs`).
 
 mod error;
 mod open;

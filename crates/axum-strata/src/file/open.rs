@@ -132,17 +132,7 @@ impl File {
         };
         let file = tokio::fs::File::from_std(file);
         let len = data_len(data.as_ref(), metadata.len());
-        Ok(Self {
-            source: Source::Disk { file, data },
-            len,
-            modified: metadata.modified().ok(),
-            path,
-            filename: None,
-            inline: false,
-            media_type: None,
-            invalid_media_type: false,
-            chunk_size: CHUNK_SIZE,
-        })
+        Ok(Self::with_source(Source::Disk { file, data }, path, len, metadata.modified().ok()))
     }
 
     /// Opens `name`, a relative path a user supplied, under `root`. Absolute names, `..`

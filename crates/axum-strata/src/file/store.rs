@@ -10,13 +10,16 @@ use std::{
 };
 
 use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
 use futures_util::{StreamExt as _, TryStreamExt as _, future, stream};
 use http::StatusCode;
-use object_store::{Attribute, GetOptions, GetRange, ObjectStore, path::Path as Location};
+use object_store::{
+    Attribute, GetOptions, GetRange, GetResult, GetResultPayload, ObjectStore, path::Path as Location,
+};
 use strata_headers::{ETag, mime};
 use strata_tower::range::{Fetch, FetchStream};
 
-use super::{File, FileError, open::Source};
+use super::{CHUNK_SIZE, File, FileError, open::Source};
 use crate::{MediaType, problem::Problem};
 
 /// An object whose metadata was read: what its response needs, and how to fetch its bytes.
@@ -71,7 +74,10 @@ impl Fetch for ObjectFetch {
         let (store, location) = (Arc::clone(&self.store), self.location.clone());
         let chunks = async move {
             match store.get_opts(&location, options).await {
-                Ok(result) => result.into_stream().map_err(|e| io::Error::other(e)).left_stream(),
+                Ok(GetResult { payload: GetResultPayload::File(file, _), range, .. }) => {
+                    local(file, range).left_stream().left_stream()
+                }
+                Ok(result) => result.into_stream().map_err(io::Error::other).right_stream().left_stream(),
                 Err(e) => {
                     tracing::error!(location = %location, error = %e, "a file store failed while a file was sent");
                     stream::once(future::ready(Err(io::Error::other(e)))).right_stream()
@@ -80,6 +86,38 @@ impl Fetch for ObjectFetch {
         };
         Box::pin(stream::once(chunks).flatten())
     }
+}
+
+/// The bytes `range` of a file a local store opened, read in chunks of up to [`CHUNK_SIZE`]
+/// (object_store's own stream of it reads 8 KiB at a time, each on the blocking pool).
+fn local(
+    file: std::fs::File,
+    range: std::ops::Range<u64>,
+) -> impl futures_util::Stream<Item = io::Result<Bytes>> {
+    use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+    let state = (tokio::fs::File::from_std(file), range.start, range.end, false);
+    stream::try_unfold(state, |(mut file, at, end, positioned)| async move {
+        if at >= end {
+            return Ok(None);
+        }
+        if !positioned {
+            file.seek(io::SeekFrom::Start(at)).await?;
+        }
+        let want = usize::try_from(end - at).map_or(CHUNK_SIZE, |n| n.min(CHUNK_SIZE));
+        let mut buf = BytesMut::zeroed(want);
+        let mut filled = 0;
+        while filled < want {
+            let n = file.read(&mut buf[filled..]).await?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file shrank while it was sent",
+                ));
+            }
+            filled += n;
+        }
+        Ok(Some((buf.freeze(), (file, at + want as u64, end, true))))
+    })
 }
 
 /// The location of `name`, a path a user supplied: relative, without empty, `.` or `..`
