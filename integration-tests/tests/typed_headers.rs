@@ -63,6 +63,9 @@ fn app() -> Router {
 }
 
 fn client() -> reqwest::Client {
+    // The showcase's S3 client builds reqwest without a TLS provider of its own (ring instead
+    // of aws-lc); every reqwest client of this build shares that, so one is installed first.
+    showcase::routes::file_systems::install_tls_provider();
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 

@@ -62,9 +62,16 @@ pub fn in_memory() -> Arc<dyn ObjectStore> {
 ///
 /// When the builder's configuration is incomplete.
 pub fn s3(builder: AmazonS3Builder) -> Result<AmazonS3, axum_strata::object_store::Error> {
+    install_tls_provider();
+    builder.build()
+}
+
+/// Installs ring as the process's rustls provider, unless one is already: reqwest (built
+/// here with `rustls-no-provider`, a feature every reqwest client in the same build shares)
+/// needs one before its first client.
+pub fn install_tls_provider() {
     // Another provider installed first is as good: the error says only that.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    builder.build()
 }
 
 /// The S3 bucket named by `STRATA_FILES_S3_BUCKET`, under the prefix `strata-showcase/`, with
