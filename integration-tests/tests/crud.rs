@@ -152,9 +152,13 @@ async fn unknown_and_malformed_ids() {
         let r = req(addr, method, "/items/999", &[], body).await;
         assert_eq!(r.status(), 404, "{method}");
         assert_eq!(r.json()["detail"], "there is no item 999");
-        let r = req(addr, method, "/items/abc", &[], body).await;
-        assert_eq!(r.status(), 400, "{method}");
-        assert_eq!(errors(&r), [("item_id".to_owned(), "must be a whole number".to_owned())]);
+        for malformed in ["abc", "-", "--5", "5-"] {
+            let r = req(addr, method, &format!("/items/{malformed}"), &[], body).await;
+            assert_eq!(r.status(), 400, "{method} {malformed}");
+            assert_eq!(errors(&r), [("item_id".to_owned(), "must be a whole number".to_owned())]);
+        }
+        let r = req(addr, method, "/items/-99999999999999999999", &[], body).await;
+        assert_eq!(r.status(), 404, "{method}: a whole number, too large for an id");
     }
 }
 

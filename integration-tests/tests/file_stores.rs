@@ -275,6 +275,32 @@ async fn local_disk() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// What the handler adds to the intent's response stays on the file's; the file's own headers
+/// win.
+#[tokio::test]
+async fn headers_the_handler_adds_stay_on_the_resolved_file() {
+    let store = InMemory::new();
+    store.put(&Path::from("a.txt"), PutPayload::from_static(b"text")).await.unwrap();
+    let app = Router::new()
+        .route(
+            "/a",
+            get(|| async {
+                (
+                    [("cache-control", "max-age=60"), ("x-note", "kept"), ("content-type", "text/html")],
+                    File::in_store("files", "a.txt"),
+                )
+            }),
+        )
+        .layer(Strata::app().file_store("files", Arc::new(store)));
+    let addr = serve(app).await;
+    let r = request(addr, "GET", "/a", &[]).await;
+    assert_eq!(status(&r), 200, "{}", r.head);
+    assert_eq!(header(&r, "cache-control"), "max-age=60");
+    assert_eq!(header(&r, "x-note"), "kept");
+    assert_eq!(r.header_values("content-type"), ["text/plain; charset=utf-8"]);
+    assert_eq!(r.body, b"text");
+}
+
 /// A level closer to the route wins: its store of the same name is the one read.
 #[tokio::test]
 async fn the_closest_level_registering_a_name_resolves_it() {
@@ -483,7 +509,10 @@ fn store_errors_map_to_their_statuses() {
     let cases = [
         (object_store::Error::NotFound { path: "a".into(), source: source() }, 404),
         (object_store::Error::PermissionDenied { path: "a".into(), source: source() }, 403),
-        (object_store::Error::Unauthenticated { path: "a".into(), source: source() }, 403),
+        // The server's own credentials refused: its failure.
+        (object_store::Error::Unauthenticated { path: "a".into(), source: source() }, 502),
+        // The object's name in the URL says nothing of the failure.
+        (object_store::Error::Generic { store: "S3", source: "Error performing GET http://127.0.0.1:9/files/timeout-503.bin in 2ms - Server returned non-2xx status code: 400 Bad Request".into() }, 502),
         (
             object_store::Error::Generic {
                 store: "S3",

@@ -121,6 +121,12 @@ impl IntoResponse for Error {
     }
 }
 
+/// Whether `raw` is a whole number: digits, with one `-` before them at most.
+fn is_whole_number(raw: &str) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The path parameter `item_id`: a whole number, or a 400 problem naming it.
 #[derive(Clone, Copy, Debug, utoipa::IntoParams)]
 #[into_params(names("item_id"), parameter_in = Path)]
@@ -142,7 +148,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemId {
         match raw.parse() {
             Ok(id) => Ok(Self(id)),
             // A whole number too large for an id names no item.
-            Err(_) if !raw.is_empty() && raw.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) => {
+            Err(_) if is_whole_number(&raw) => {
                 Err(Problem::new(StatusCode::NOT_FOUND).with_detail(format!("there is no item {raw}")))
             }
             Err(_) => Err(invalid()),

@@ -346,6 +346,8 @@ mod openapi {
         #[cfg(feature = "object-store")]
         pub fn document_store(operation: &mut Operation) {
             for (status, response) in fragments::problems(&[
+                (403, "The store refuses access to the file."),
+                (404, "No such file, or a name outside the store."),
                 (500, "The file could not be opened, or no level registers the named store."),
                 (502, "The file's store failed."),
                 (503, "The file's store is unavailable for now."),

@@ -48,14 +48,16 @@ impl Object {
     }
 }
 
-/// Fetches ranges of one version of an object: each request names the version (its ETag, or
-/// the store's version id), so an object replaced while it is sent fails the body rather than
-/// mixing two versions.
+/// Fetches ranges of one version of an object: each request names the version (its strong
+/// ETag, else the store's version id, else "unmodified since" its modification time), so an
+/// object replaced while it is sent fails the body rather than mixing two versions.
 struct ObjectFetch {
     store: Arc<dyn ObjectStore>,
     location: Location,
+    /// The store's tag, where strong (`If-Match` compares strongly).
     e_tag: Option<String>,
     version: Option<String>,
+    modified: chrono::DateTime<chrono::Utc>,
 }
 
 impl Fetch for ObjectFetch {
@@ -65,10 +67,12 @@ impl Fetch for ObjectFetch {
                 "a range past the largest length",
             )))));
         };
+        let pinned = self.e_tag.is_some() || self.version.is_some();
         let options = GetOptions {
             range: Some(GetRange::Bounded(first..end)),
             if_match: self.e_tag.clone(),
             version: self.version.clone(),
+            if_unmodified_since: (!pinned).then_some(self.modified),
             ..GetOptions::default()
         };
         let (store, location) = (Arc::clone(&self.store), self.location.clone());
@@ -139,9 +143,24 @@ fn location(name: &str) -> Result<Location, FileError> {
 const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// Whether `error` (or an error it comes from) says the store was unavailable for a while: a
-/// timeout, a refused or reset connection, throttling or a 5xx after object_store's retries.
-/// object_store keeps the status of such a failure in its message only, so the message is read.
+/// timeout, a refused or reset connection, throttling, or a 502/503/504/429 after
+/// object_store's retries. object_store keeps the status of such a failure in its message only,
+/// so the messages are read, with the URLs in them (which hold the object's name) left out.
 fn transient(error: &(dyn std::error::Error + 'static)) -> bool {
+    const SAYS: [&str; 12] = [
+        "timed out",
+        "timeout",
+        "slow down",
+        "slowdown",
+        "throttl",
+        "too many requests",
+        "service unavailable",
+        "connection refused",
+        "connection reset",
+        "status code: 429",
+        "status code: 503",
+        "status code: 504",
+    ];
     let mut next = Some(error);
     while let Some(error) = next {
         if let Some(io) = error.downcast_ref::<io::Error>()
@@ -155,22 +174,14 @@ fn transient(error: &(dyn std::error::Error + 'static)) -> bool {
         {
             return true;
         }
-        let text = error.to_string().to_ascii_lowercase();
-        if [
-            "timed out",
-            "timeout",
-            "slow down",
-            "slowdown",
-            "throttl",
-            "too many requests",
-            "429",
-            "503",
-            "service unavailable",
-            "connection",
-        ]
-        .iter()
-        .any(|needle| text.contains(needle))
-        {
+        let text: String = error
+            .to_string()
+            .split_whitespace()
+            .filter(|word| !word.contains("://"))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
+        if SAYS.iter().any(|says| text.contains(says)) || text.contains("status code: 502") {
             return true;
         }
         next = error.source();
@@ -191,13 +202,22 @@ fn io_kind(error: &(dyn std::error::Error + 'static)) -> Option<io::ErrorKind> {
 }
 
 impl FileError {
-    /// A store's error as the response it becomes: not found 404, permission 403, unavailable
-    /// for a while 503 (with `Retry-After`), anything else 502, logged.
+    /// A store's error as the response it becomes: not found 404, permission 403 (logged),
+    /// unavailable for a while 503 (with `Retry-After`), anything else (the server's own
+    /// credentials refused too) 502, logged.
     pub(super) fn from_store(error: object_store::Error, location: &str) -> Self {
         use object_store::Error;
         match &error {
             Error::NotFound { .. } | Error::InvalidPath { .. } => return Self::NotFound,
-            Error::PermissionDenied { .. } | Error::Unauthenticated { .. } => return Self::Forbidden,
+            Error::PermissionDenied { .. } => {
+                tracing::warn!(location, error = %error, "a file store refused access");
+                return Self::Forbidden;
+            }
+            // The server's own credentials: its failure, not the client's.
+            Error::Unauthenticated { .. } => {
+                tracing::error!(location, error = %error, "a file store refused the server's credentials");
+                return Self::Store(error);
+            }
             _ => {}
         }
         match io_kind(&error) {
@@ -230,9 +250,10 @@ impl File {
     /// nothing.
     ///
     /// The response carries `Content-Type` (the explicit media type, else the one stored with
-    /// the object, else guessed from its name), `Content-Length`, `Last-Modified`, an `ETag`
-    /// (the store's own tag where it has one, else the version id, else the size and
-    /// modification time) and `Content-Disposition`.
+    /// the object, else guessed from its name), `Content-Length`, `Last-Modified`, a strong
+    /// `ETag` (the store's own strong tag, else the version id, with the size and modification
+    /// time; else those two alone) and `Content-Disposition`. Chunks are the store's (up to 1 MiB
+    /// from a local store): [`chunk_size`](Self::chunk_size) applies to files on disk.
     ///
     /// # Errors
     ///
@@ -246,17 +267,27 @@ impl File {
         let meta = result.meta;
         let attributes = result.attributes;
         let stored = |attribute: &Attribute| attributes.get(attribute).map(|v| v.as_ref().to_owned());
-        let etag = meta
-            .e_tag
-            .as_deref()
-            .and_then(|tag| tag.parse::<ETag>().ok().or_else(|| ETag::strong(tag).ok()))
-            .or_else(|| meta.version.as_deref().and_then(|v| ETag::strong(v).ok()));
+        let modified = SystemTime::from(meta.last_modified);
+        // The store's tag (or version id) where strong, with the size and modification time:
+        // some stores count their tags per process (object_store's `InMemory` gives "0", "1",
+        // …), so the tag alone could name other bytes after a restart.
+        let store_tag = meta.e_tag.as_deref().and_then(|tag| {
+            let tag = tag.parse::<ETag>().ok().or_else(|| ETag::strong(tag).ok())?;
+            (!tag.is_weak()).then(|| tag.tag().to_owned())
+        });
+        let version = store_tag.or_else(|| meta.version.clone());
+        let etag = version.as_deref().and_then(|v| {
+            let since = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            ETag::strong(format!("{v}-{:x}-{since:x}", meta.size)).ok()
+        });
+        let strong_e_tag = meta.e_tag.clone().filter(|t| !t.starts_with("W/"));
         let object = Object {
             fetch: Arc::new(ObjectFetch {
                 store: Arc::clone(store),
                 location: location.clone(),
-                e_tag: meta.e_tag.clone(),
+                e_tag: strong_e_tag,
                 version: meta.version.clone(),
+                modified: meta.last_modified,
             }),
             etag,
             // A store's generic default (S3 gives `binary/octet-stream` to an object put without
@@ -271,7 +302,7 @@ impl File {
             Source::Object(object),
             PathBuf::from(location.as_ref()),
             meta.size,
-            Some(SystemTime::from(meta.last_modified)),
+            Some(modified),
         );
         file.filename = location.filename().map(str::to_owned);
         Ok(file)
@@ -282,6 +313,12 @@ impl File {
     /// `FileSystemRegistry`): an intent, resolved by the closest level around the route that
     /// registers that name, as [`from_store`](Self::from_store) does. No level registering it
     /// makes the response a 500 problem naming the store, logged.
+    ///
+    /// Until it is resolved, the response is that 500 problem, carrying the intent: headers and
+    /// extensions the handler or a middleware add to it are kept on the file's response, but
+    /// levels and middleware between the route and the resolving level see a 500 (so register
+    /// the store on the level closest to the route). Its [`len`](Self::len) and
+    /// [`etag`](Self::etag) are unknown (0, `None`) until then.
     pub fn in_store(store: &str, name: &str) -> Self {
         Self::with_source(Source::Named { store: Arc::from(store) }, PathBuf::from(name), 0, None)
     }
@@ -294,6 +331,7 @@ pub(crate) struct StoreIntent(Arc<Mutex<Option<Pending>>>);
 
 /// What the resolving level needs. Dropped unresolved (no level registers the store), it logs.
 struct Pending {
+    resolved: bool,
     store: Arc<str>,
     name: String,
     filename: Option<String>,
@@ -304,7 +342,7 @@ struct Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        if !self.name.is_empty() {
+        if !self.resolved {
             tracing::error!(store = %self.store, name = %self.name, "File::in_store: no level registers this file store");
         }
     }
@@ -322,6 +360,7 @@ impl StoreIntent {
     ) -> Response {
         let detail = format!("no file store named {store:?} is registered");
         let pending = Pending {
+            resolved: false,
             store,
             name: path.to_string_lossy().into_owned(),
             filename,
@@ -365,11 +404,18 @@ impl FileStores {
         let mut slot = intent.0.lock().unwrap_or_else(PoisonError::into_inner);
         let store = Arc::clone(self.0.get(slot.as_ref()?.store.as_ref())?);
         let mut pending = slot.take()?;
+        pending.resolved = true;
         drop(slot);
         response.extensions_mut().remove::<StoreIntent>();
-        let name = std::mem::take(&mut pending.name);
+        // What the handler (or a middleware between) added to the intent's response goes on the
+        // file's: headers it does not set itself, and extensions.
+        let mut headers = std::mem::take(response.headers_mut());
+        for name in [http::header::CONTENT_TYPE, http::header::CONTENT_LENGTH] {
+            headers.remove(name);
+        }
+        let extensions = std::mem::take(response.extensions_mut());
         Some(Box::pin(async move {
-            match File::from_store(&store, &name).await {
+            let mut response = match File::from_store(&store, &pending.name).await {
                 Ok(mut file) => {
                     if pending.filename.is_some() {
                         file.filename = pending.filename.take();
@@ -380,7 +426,20 @@ impl FileStores {
                     file.into_response()
                 }
                 Err(e) => e.into_response(),
+            };
+            // Each name the file's response does not set, with all its values.
+            let (mut current, mut taking) = (None, false);
+            for (name, value) in headers {
+                if let Some(name) = name {
+                    taking = !response.headers().contains_key(&name);
+                    current = Some(name);
+                }
+                if taking && let Some(name) = &current {
+                    response.headers_mut().append(name.clone(), value);
+                }
             }
+            response.extensions_mut().extend(extensions);
+            response
         }))
     }
 }

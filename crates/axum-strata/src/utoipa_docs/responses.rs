@@ -18,11 +18,21 @@ use utoipa::{
 
 use super::convert;
 
+/// Runs `f` in aide's context of this thread, and puts the context's schemas back as they
+/// were: what is described for utoipa (with stand-in items) must not reach a document aide
+/// finishes on the same thread.
+fn isolated<R>(f: impl FnOnce(&mut aide::generate::GenContext) -> R) -> R {
+    aide::generate::in_context(|ctx| {
+        let saved = ctx.schema.clone();
+        let out = f(ctx);
+        ctx.schema = saved;
+        out
+    })
+}
+
 /// The responses `O` documents for aide.
 fn responses_of<O: OperationOutput>() -> BTreeMap<String, RefOr<Response>> {
-    convert::responses(aide::generate::in_context(|ctx| {
-        O::inferred_responses(ctx, &mut Operation::default())
-    }))
+    convert::responses(isolated(|ctx| O::inferred_responses(ctx, &mut Operation::default())))
 }
 
 /// The responses of `O` (a generic type, instantiated for aide with a stand-in item), with
@@ -41,21 +51,15 @@ fn with_schema<O: OperationOutput>(schema: &RefOr<Schema>) -> BTreeMap<String, R
     responses
 }
 
-/// The parameters `I` (an extractor) documents, in `provider`'s place where it names one.
-fn params_of<I: OperationInput>(provider: &impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+/// The parameters `I` (an extractor) documents, each in the place it says (utoipa's provider
+/// is a fallback for parameters that name none, and these all name theirs).
+fn params_of<I: OperationInput>(_provider: &impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
     let mut operation = Operation::default();
-    aide::generate::in_context(|ctx| I::operation_input(ctx, &mut operation));
-    let place = provider();
+    isolated(|ctx| I::operation_input(ctx, &mut operation));
     operation
         .parameters
         .into_iter()
-        .filter_map(|parameter| {
-            let mut parameter = convert::parameter(serde_json::to_value(&parameter).ok()?)?;
-            if let Some(place) = place.clone() {
-                parameter.parameter_in = place;
-            }
-            Some(parameter)
-        })
+        .filter_map(|parameter| convert::parameter(serde_json::to_value(&parameter).ok()?))
         .collect()
 }
 
@@ -234,9 +238,7 @@ pub struct Rejections<E>(std::marker::PhantomData<fn() -> E>);
 
 /// The responses `I` (an extractor) documents before the handler runs.
 fn early_responses_of<I: OperationInput>() -> BTreeMap<String, RefOr<Response>> {
-    convert::responses(aide::generate::in_context(|ctx| {
-        I::inferred_early_responses(ctx, &mut Operation::default())
-    }))
+    convert::responses(isolated(|ctx| I::inferred_early_responses(ctx, &mut Operation::default())))
 }
 
 /// The extractors whose rejections are the same for every item type: given for `()`.

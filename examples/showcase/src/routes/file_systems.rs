@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::Path;
+use axum::extract::{Path, rejection::PathRejection};
 use axum_strata::{
     Strata,
     file::File,
@@ -21,6 +21,7 @@ use axum_strata::{
         aide::axum::{ApiRouter, routing as api},
         schemars::JsonSchema,
     },
+    problem::Problem,
 };
 use futures_util::FutureExt as _;
 use serde::Deserialize;
@@ -100,8 +101,12 @@ pub struct FileName {
     file_name: String,
 }
 
-async fn file(Path(FileName { file_name }): Path<FileName>) -> File {
-    File::in_store(STORE, &file_name)
+/// The file, or a 400 problem for a name that is not UTF-8 once percent-decoded.
+async fn file(name: Result<Path<FileName>, PathRejection>) -> Result<File, Problem> {
+    let Path(FileName { file_name }) = name.map_err(|r| {
+        Problem::new(r.status()).with_detail(r.body_text()).with_error("file_name", "must be UTF-8")
+    })?;
+    Ok(File::in_store(STORE, &file_name))
 }
 
 /// `/seeds/file-systems`: `GET /{file_name}` from `store`, registered as `files`.
