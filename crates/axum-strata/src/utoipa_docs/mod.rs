@@ -30,6 +30,7 @@
 //! `components(schemas(…))`, or by a `body = …` elsewhere).
 //!
 //! ```
+//! # #[cfg(feature = "content")] {
 //! use axum::{Json, Router};
 //! use axum_strata::{
 //!     Strata,
@@ -67,11 +68,13 @@
 //! assert_eq!(created["headers"]["X-Shard"]["description"], "Where the note is kept.");
 //! assert_eq!(responses["default"]["content"]["application/problem+json"]["schema"]["required"][0], "type");
 //! # let _ = app;
+//! # }
 //! ```
 //!
 //! The schemas, parameters and single responses, each as utoipa reads it:
 //!
 //! ```
+//! # #[cfg(all(feature = "file", feature = "multi-value", feature = "pagination", feature = "precondition"))] {
 //! use axum_strata::{
 //!     file::File,
 //!     multi_value::MultiValueMap,
@@ -104,6 +107,7 @@
 //! assert_eq!(name, "File");
 //! assert!(file["headers"]["Content-Disposition"].is_object() && file["headers"]["ETag"].is_object());
 //! assert!(Problem::responses().contains_key("default"));
+//! # }
 //! ```
 
 mod convert;

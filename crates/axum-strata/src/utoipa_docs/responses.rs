@@ -228,10 +228,12 @@ impl<C> IntoParams for crate::pagination::CursorParams<C> {
 /// (utoipa documents an extractor's parameters, not its rejections).
 ///
 /// ```
+/// # #[cfg(feature = "pagination")] {
 /// use axum_strata::{pagination::OffsetParams, utoipa::IntoResponses, utoipa_docs::Rejections};
 ///
 /// let responses = serde_json::to_value(Rejections::<OffsetParams>::responses()).unwrap();
 /// assert!(responses["400"]["content"]["application/problem+json"].is_object());
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Rejections<E>(std::marker::PhantomData<fn() -> E>);
