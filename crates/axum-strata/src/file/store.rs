@@ -268,24 +268,24 @@ impl File {
         let attributes = result.attributes;
         let stored = |attribute: &Attribute| attributes.get(attribute).map(|v| v.as_ref().to_owned());
         let modified = SystemTime::from(meta.last_modified);
-        // The store's tag (or version id) where strong, with the size and modification time:
-        // some stores count their tags per process (object_store's `InMemory` gives "0", "1",
-        // …), so the tag alone could name other bytes after a restart.
-        let store_tag = meta.e_tag.as_deref().and_then(|tag| {
-            let tag = tag.parse::<ETag>().ok().or_else(|| ETag::strong(tag).ok())?;
-            (!tag.is_weak()).then(|| tag.tag().to_owned())
-        });
-        let version = store_tag.or_else(|| meta.version.clone());
-        let etag = version.as_deref().and_then(|v| {
+        // The store's own tag, where strong: each fetch names it (`If-Match` compares strongly),
+        // and with the size and modification time it makes ours (some stores count their tags
+        // per process: object_store's `InMemory` gives "0", "1", …, so the tag alone could name
+        // other bytes after a restart). Else the version id does both.
+        let (pin, base) = match meta.e_tag.as_deref().map(|raw| (raw, raw.parse::<ETag>())) {
+            Some((raw, Ok(tag))) if !tag.is_weak() => (Some(raw.to_owned()), Some(tag.tag().to_owned())),
+            Some((raw, Err(_))) => (Some(raw.to_owned()), Some(raw.to_owned())),
+            _ => (None, meta.version.clone()),
+        };
+        let etag = base.and_then(|v| {
             let since = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             ETag::strong(format!("{v}-{:x}-{since:x}", meta.size)).ok()
         });
-        let strong_e_tag = meta.e_tag.clone().filter(|t| !t.starts_with("W/"));
         let object = Object {
             fetch: Arc::new(ObjectFetch {
                 store: Arc::clone(store),
                 location: location.clone(),
-                e_tag: strong_e_tag,
+                e_tag: pin,
                 version: meta.version.clone(),
                 modified: meta.last_modified,
             }),

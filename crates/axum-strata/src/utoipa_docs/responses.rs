@@ -53,7 +53,7 @@ fn with_schema<O: OperationOutput>(schema: &RefOr<Schema>) -> BTreeMap<String, R
 
 /// The parameters `I` (an extractor) documents, each in the place it says (utoipa's provider
 /// is a fallback for parameters that name none, and these all name theirs).
-fn params_of<I: OperationInput>(_provider: &impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+fn params_of<I: OperationInput>() -> Vec<Parameter> {
     let mut operation = Operation::default();
     isolated(|ctx| I::operation_input(ctx, &mut operation));
     operation
@@ -200,8 +200,8 @@ macro_rules! params {
     ($($(#[$attr:meta])* $ty:ty;)+) => {$(
         $(#[$attr])*
         impl IntoParams for $ty {
-            fn into_params(provider: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-                params_of::<Self>(&provider)
+            fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+                params_of::<Self>()
             }
         }
     )+};
@@ -218,8 +218,8 @@ params! {
 
 #[cfg(feature = "pagination")]
 impl<C> IntoParams for crate::pagination::CursorParams<C> {
-    fn into_params(provider: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        params_of::<crate::pagination::CursorParams<()>>(&provider)
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        params_of::<crate::pagination::CursorParams<()>>()
     }
 }
 
